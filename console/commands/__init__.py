@@ -1,0 +1,1 @@
+"""The command language: one grammar for the : line, the palette, drills and exec."""

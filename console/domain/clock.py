@@ -1,0 +1,136 @@
+"""The one source of time. Only RealClock reads the wall clock."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Protocol
+
+import pendulum
+from pendulum import DateTime
+
+
+class Clock(Protocol):
+    """What every piece of code that needs 'now' or needs to wait is given."""
+
+    def now(self) -> DateTime: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class RealClock:
+    """Wall-clock time in UTC; sleeping really sleeps."""
+
+    def now(self) -> DateTime:
+        return pendulum.now("UTC")
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            time.sleep(seconds)
+
+
+class FixedClock:
+    """A clock that only moves when told to. Sleeping advances it instantly.
+
+    Tests, snapshots and headless drills use it so that waiting costs nothing.
+    """
+
+    def __init__(self, start: DateTime | str) -> None:
+        self._now = parse_instant(start) if isinstance(start, str) else start.in_tz("UTC")
+        self._lock = threading.Lock()
+
+    def now(self) -> DateTime:
+        with self._lock:
+            return self._now
+
+    def set(self, when: DateTime) -> None:
+        with self._lock:
+            self._now = when.in_tz("UTC")
+
+    def advance(self, seconds: float) -> DateTime:
+        with self._lock:
+            self._now = self._now.add(microseconds=int(seconds * 1_000_000))
+            return self._now
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self.advance(seconds)
+
+
+class SimulatedClock:
+    """A drill's clock: runs at a multiple of real time from a start instant, can pause.
+
+    It reads real elapsed time through a monotonic counter (not the wall clock), so a
+    drill keeps its own time even if the host's clock jumps.
+    """
+
+    SPEEDS = (1, 10, 60)
+
+    def __init__(self, start: DateTime, speed: float = 1.0, paused: bool = False) -> None:
+        self._base = start.in_tz("UTC")
+        self._mono = time.monotonic()
+        self._speed = speed
+        self._paused = paused
+        self._lock = threading.Lock()
+
+    def _rebase(self) -> None:
+        self._base = self._now_locked()
+        self._mono = time.monotonic()
+
+    def _now_locked(self) -> DateTime:
+        if self._paused:
+            return self._base
+        elapsed = (time.monotonic() - self._mono) * self._speed
+        return self._base.add(microseconds=int(elapsed * 1_000_000))
+
+    def now(self) -> DateTime:
+        with self._lock:
+            return self._now_locked()
+
+    @property
+    def speed(self) -> float:
+        return self._speed
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def set_speed(self, speed: float) -> None:
+        with self._lock:
+            self._rebase()
+            self._speed = speed
+
+    def pause(self, paused: bool = True) -> None:
+        with self._lock:
+            self._rebase()
+            self._paused = paused
+
+    def advance(self, seconds: float) -> DateTime:
+        """Jump forward (single step, or a headless drill skipping to the next event)."""
+        with self._lock:
+            self._rebase()
+            self._base = self._base.add(microseconds=int(seconds * 1_000_000))
+            return self._base
+
+    def sleep(self, seconds: float) -> None:
+        if seconds <= 0:
+            return
+        if self._paused:
+            self.advance(seconds)
+            return
+        time.sleep(seconds / self._speed)
+
+
+def parse_instant(text: str) -> DateTime:
+    """Parse an ISO 8601 instant that carries an offset or Z; return it in UTC."""
+    value = pendulum.parse(text)
+    if not isinstance(value, DateTime):
+        raise ValueError(f"not a date and time: {text!r}")
+    return value.in_tz("UTC")
+
+
+def iso(when: DateTime | None) -> str | None:
+    """UTC ISO 8601 with a Z, seconds precision (the JSON shapes' time format)."""
+    if when is None:
+        return None
+    return when.in_tz("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
