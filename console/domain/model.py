@@ -12,6 +12,7 @@ from typing import Any
 from pendulum import DateTime
 
 from console.domain.clock import iso, parse_instant
+from console.domain.intake.book import BOOK_KINDS, AlertBook, fold_alert_event
 
 STATUSES = ("triggered", "acknowledged", "resolved")
 ORIGINS = ("local", "intake", "provider", "drill", "sync")
@@ -215,6 +216,7 @@ class State:
         self.store_events: list[Event] = []
         self.last_number = 0
         self.event_ids: set[str] = set()
+        self.alerts = AlertBook()  # open alerts by dedup key (intake's dedup and grouping)
 
     # -- queries -------------------------------------------------------------------
 
@@ -237,6 +239,8 @@ class State:
         if ev.id in self.event_ids:
             return  # idempotent: replaying a journal twice changes nothing
         self.event_ids.add(ev.id)
+        if ev.kind in BOOK_KINDS:
+            fold_alert_event(self.alerts, ev)
         if ev.incident is None:
             self.store_events.append(ev)
             _STORE_FOLDS.get(ev.kind, _ignore)(self, ev)

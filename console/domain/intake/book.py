@@ -1,0 +1,221 @@
+"""The alert book: which alerts are open, by dedup key, and which incident holds them.
+
+It is part of `State` (folded from the timeline like everything else) and holds only
+what dedup and grouping need: open alerts (triggered or suppressed) by key, the open keys
+of each incident, the grouping slots that new alerts may join, and the sender's time of
+each key's last resolve (to spot a firing notification that arrives after its resolve).
+
+Entries are immutable and a book can have a child that records changes without touching
+its parent: intake folds its own events into a child to see the effect of the earlier
+alerts of one body on the later ones, and stays a pure function of the state it was given.
+This module imports nothing from the rest of the console so that `model.py` can use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+# kinds this book folds; every other kind leaves it alone
+BOOK_KINDS = frozenset(
+    {
+        "opened",
+        "alert_triggered",
+        "alert_updated",
+        "alert_suppressed",
+        "alert_resolved",
+        "alert_dropped",
+        "resolved",
+        "merged_into",
+    }
+)
+
+# how many resolve times to remember for out-of-order checks (oldest forgotten first)
+RESOLVED_MEMORY = 100_000
+
+_GONE = object()  # a child's marker for "deleted here, whatever the parent says"
+
+
+@dataclass(frozen=True)
+class AlertEntry:
+    """One open alert. `incident` is None while the alert is suppressed."""
+
+    key: str
+    incident: str | None
+    service: str | None
+    status: str  # "triggered" | "suppressed"
+    summary: str
+    severity: str
+    count: int
+    first_at: Any  # DateTime
+    last_at: Any  # DateTime
+    started_at: str | None = None  # the sender's start time (Alertmanager startsAt)
+
+
+@dataclass(frozen=True)
+class GroupSlot:
+    """An open incident that new alerts of one service (and content) may join."""
+
+    incident: str
+    opened_at: Any  # DateTime
+
+
+class AlertBook:
+    """Open alerts by dedup key; a child book layers changes over its parent."""
+
+    def __init__(self, parent: AlertBook | None = None) -> None:
+        self._parent = parent
+        self._entries: dict[str, Any] = {}
+        self._keys: dict[str, Any] = {}
+        self._groups: dict[str, Any] = {}
+        self._resolved: dict[str, Any] = {}
+
+    def child(self) -> AlertBook:
+        """A scratch book over this one: reads fall through, writes stay in the child."""
+        return AlertBook(self)
+
+    # -- reads ------------------------------------------------------------------------
+
+    def _read(self, table: str, key: str) -> Any:
+        book: AlertBook | None = self
+        while book is not None:
+            layer = getattr(book, table)
+            if key in layer:
+                value = layer[key]
+                return None if value is _GONE else value
+            book = book._parent
+        return None
+
+    def entry(self, key: str) -> AlertEntry | None:
+        return self._read("_entries", key)
+
+    def keys_of(self, incident: str) -> frozenset[str]:
+        return self._read("_keys", incident) or frozenset()
+
+    def group(self, token: str) -> GroupSlot | None:
+        return self._read("_groups", token)
+
+    def resolved_source_time(self, key: str) -> str | None:
+        return self._read("_resolved", key)
+
+    def open_entries(self) -> list[AlertEntry]:
+        """Every open alert (root books only: a child lists its parent's view merged)."""
+        merged: dict[str, Any] = {}
+        chain: list[AlertBook] = []
+        book: AlertBook | None = self
+        while book is not None:
+            chain.append(book)
+            book = book._parent
+        for layer in reversed(chain):
+            merged.update(layer._entries)
+        return [e for e in merged.values() if e is not _GONE]
+
+    def __len__(self) -> int:
+        return len(self.open_entries()) if self._parent else len(self._entries)
+
+    # -- writes -------------------------------------------------------------------------
+
+    def _write(self, table: str, key: str, value: Any) -> None:
+        layer = getattr(self, table)
+        if value is None:
+            if self._parent is None:
+                layer.pop(key, None)
+            else:
+                layer[key] = _GONE
+        else:
+            layer[key] = value
+
+    def put_entry(self, key: str, entry: AlertEntry | None) -> None:
+        before = self.entry(key)
+        if (
+            before is not None
+            and before.incident
+            and (entry is None or entry.incident != before.incident)
+        ):
+            self._write("_keys", before.incident, self.keys_of(before.incident) - {key} or None)
+        if entry is not None and entry.incident:
+            self._write("_keys", entry.incident, self.keys_of(entry.incident) | {key})
+        self._write("_entries", key, entry)
+
+    def put_group(self, token: str, slot: GroupSlot | None) -> None:
+        self._write("_groups", token, slot)
+
+    def put_resolved(self, key: str, source_time: str) -> None:
+        self._resolved.pop(key, None)  # re-insert so the newest is last
+        self._resolved[key] = source_time
+        if self._parent is None and len(self._resolved) > RESOLVED_MEMORY:
+            self._resolved.pop(next(iter(self._resolved)))
+
+    def _drop_groups_of(self, incident: str) -> None:
+        tokens: set[str] = set()
+        book: AlertBook | None = self
+        while book is not None:
+            tokens.update(
+                t for t, s in book._groups.items() if s is not _GONE and s.incident == incident
+            )
+            book = book._parent
+        for token in tokens:
+            if (slot := self.group(token)) is not None and slot.incident == incident:
+                self.put_group(token, None)
+
+
+def fold_alert_event(book: AlertBook, ev: Any) -> None:
+    """Fold one timeline event into the book (duck-typed: kind, at, incident, data)."""
+    kind = ev.kind
+    if kind not in BOOK_KINDS:
+        return
+    d = ev.data
+    if kind == "opened":
+        if d.get("group"):
+            book.put_group(d["group"], GroupSlot(incident=ev.incident, opened_at=ev.at))
+        return
+    if kind in ("resolved", "merged_into"):
+        into = d.get("into") if kind == "merged_into" else None
+        for key in book.keys_of(ev.incident):
+            entry = book.entry(key)
+            if entry is None:
+                continue
+            # resolving an incident resolves its alerts; a merge moves them
+            book.put_entry(key, replace(entry, incident=into) if into else None)
+        book._drop_groups_of(ev.incident)
+        return
+    key = d.get("dedup_key")
+    if not key:
+        return
+    entry = book.entry(key)
+    if kind == "alert_triggered" or (
+        kind == "alert_suppressed" and (entry is None or entry.status != "suppressed")
+    ):
+        book.put_entry(
+            key,
+            AlertEntry(
+                key=key,
+                incident=ev.incident,
+                service=d.get("service"),
+                status="triggered" if kind == "alert_triggered" else "suppressed",
+                summary=d.get("summary", ""),
+                severity=d.get("severity", "critical"),
+                count=1,
+                first_at=ev.at,
+                last_at=ev.at,
+                started_at=d.get("started_at"),
+            ),
+        )
+    elif kind in ("alert_updated", "alert_suppressed"):
+        if entry is None:
+            return
+        book.put_entry(
+            key,
+            replace(
+                entry,
+                count=entry.count + 1,
+                last_at=ev.at,
+                summary=d.get("summary") or entry.summary,
+                severity=d.get("severity") or entry.severity,
+            ),
+        )
+    elif kind in ("alert_resolved", "alert_dropped"):
+        if kind == "alert_resolved" and entry is not None:
+            book.put_entry(key, None)
+        if d.get("source_time"):
+            book.put_resolved(key, d["source_time"])

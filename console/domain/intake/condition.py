@@ -1,0 +1,275 @@
+"""The subset of PagerDuty's Condition Language (PCL) that event orchestrations use.
+
+    condition := or
+    or        := and ('or' and)*
+    and       := unary ('and' unary)*
+    unary     := 'not' unary | '(' condition ')' | test
+    test      := FIELD 'exists'
+               | FIELD 'matches' STRING              exact, case-sensitive
+               | FIELD 'matches' 'part' STRING       contains, case-insensitive
+               | FIELD 'matches' 'regex' STRING      regular expression, searched anywhere
+    FIELD     := event.summary | event.source | event.severity | event.component
+               | event.group | event.class | event.dedup_key
+               | event.custom_details.NAME[.NAME | [N] | ['any name']]...
+
+Keywords are case-insensitive. Strings take single or double quotes; inside them a
+backslash escapes the quote or a backslash, and any other backslash is kept as it is
+(so regexes read naturally: 'db-\\d+'). A condition is parsed once, when the config is
+loaded, so a typo is an error naming the rule before any alert arrives.
+`compile_condition` returns a predicate over an `Alert`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from console.domain.intake.alert import Alert
+
+FIELDS = ("summary", "source", "severity", "component", "group", "class", "dedup_key")
+KEYWORDS = ("and", "or", "not", "matches", "part", "regex", "exists")
+
+
+class ConditionError(ValueError):
+    """A condition that does not parse; the message says where and what was expected."""
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str  # word, string, lparen, rparen, field, end
+    text: str
+    pos: int
+    value: Any = None
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_INDEX = re.compile(r"\[\s*(-?\d+)\s*\]")
+_NAME = re.compile(r"[A-Za-z0-9_\-]+")
+
+
+def _string_at(text: str, i: int) -> tuple[str, int]:
+    quote = text[i]
+    out: list[str] = []
+    j = i + 1
+    while j < len(text):
+        ch = text[j]
+        if ch == "\\" and j + 1 < len(text) and text[j + 1] in (quote, "\\"):
+            # only the quote and the backslash are escaped: `\d` stays for regexes
+            out.append(text[j + 1])
+            j += 2
+            continue
+        if ch == quote:
+            return "".join(out), j + 1
+        out.append(ch)
+        j += 1
+    raise ConditionError(f"unterminated string starting at column {i + 1}")
+
+
+def _field_at(text: str, i: int) -> tuple[tuple[str | int, ...], int]:
+    """Parse `event.xxx...` starting at i (just after 'event'); return the path."""
+    j = i
+    path: list[str | int] = []
+    while j < len(text):
+        if text[j] == ".":
+            m = _NAME.match(text, j + 1)
+            if not m:
+                raise ConditionError(f"a field name is missing after '.' at column {j + 1}")
+            path.append(m.group(0))
+            j = m.end()
+        elif text[j] == "[":
+            m = _INDEX.match(text, j)
+            if m:
+                path.append(int(m.group(1)))
+                j = m.end()
+                continue
+            k = j + 1
+            while k < len(text) and text[k] == " ":
+                k += 1
+            if k < len(text) and text[k] in "'\"":
+                name, k = _string_at(text, k)
+                while k < len(text) and text[k] == " ":
+                    k += 1
+                if k < len(text) and text[k] == "]":
+                    path.append(name)
+                    j = k + 1
+                    continue
+            raise ConditionError(f"expected [N] or ['name'] at column {j + 1}")
+        else:
+            break
+    if not path:
+        raise ConditionError(
+            f"'event' must be followed by a field, e.g. event.summary (column {i})"
+        )
+    head = path[0]
+    if head == "custom_details":
+        if len(path) < 2:
+            raise ConditionError(
+                "event.custom_details needs a name, e.g. event.custom_details.host"
+            )
+    elif head not in FIELDS:
+        known = ", ".join(f"event.{f}" for f in FIELDS)
+        raise ConditionError(
+            f"unknown field 'event.{head}' (known: {known}, event.custom_details.NAME)"
+        )
+    elif len(path) > 1:
+        raise ConditionError(f"event.{head} has no sub-fields")
+    return tuple(path), j
+
+
+def _tokens(text: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+        elif ch == "(":
+            toks.append(_Tok("lparen", ch, i))
+            i += 1
+        elif ch == ")":
+            toks.append(_Tok("rparen", ch, i))
+            i += 1
+        elif ch in "'\"":
+            value, j = _string_at(text, i)
+            toks.append(_Tok("string", text[i:j], i, value))
+            i = j
+        else:
+            m = _WORD.match(text, i)
+            if not m:
+                raise ConditionError(f"unexpected '{ch}' at column {i + 1}")
+            word = m.group(0)
+            if word == "event" and m.end() < len(text) and text[m.end()] in ".[":
+                path, j = _field_at(text, m.end())
+                toks.append(_Tok("field", text[i:j], i, path))
+                i = j
+            else:
+                toks.append(_Tok("word", word, i, word.lower()))
+                i = m.end()
+    toks.append(_Tok("end", "end of condition", len(text)))
+    return toks
+
+
+Predicate = Callable[[Alert], bool]
+
+
+def _as_texts(value: Any) -> list[str]:
+    """A field's value as the strings a test looks at (each element of a list)."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [t for v in value for t in _as_texts(v)]
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, bool):
+        return ["true" if value else "false"]
+    if isinstance(value, int | float):
+        return [json.dumps(value)]
+    return [json.dumps(value, sort_keys=True)]
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.toks = _tokens(text)
+        self.i = 0
+
+    def peek(self) -> _Tok:
+        return self.toks[self.i]
+
+    def take(self) -> _Tok:
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def is_word(self, word: str) -> bool:
+        tok = self.peek()
+        return tok.kind == "word" and tok.value == word
+
+    def expected(self, what: str) -> ConditionError:
+        tok = self.peek()
+        shown = tok.text if tok.kind != "end" else "the end"
+        return ConditionError(f"expected {what} at column {tok.pos + 1}, found {shown}")
+
+    def parse(self) -> Predicate:
+        if self.peek().kind == "end":
+            raise ConditionError("the condition is empty")
+        pred = self.parse_or()
+        if self.peek().kind != "end":
+            raise self.expected("'and', 'or' or the end")
+        return pred
+
+    def parse_or(self) -> Predicate:
+        parts = [self.parse_and()]
+        while self.is_word("or"):
+            self.take()
+            parts.append(self.parse_and())
+        if len(parts) == 1:
+            return parts[0]
+        return lambda a: any(p(a) for p in parts)
+
+    def parse_and(self) -> Predicate:
+        parts = [self.parse_unary()]
+        while self.is_word("and"):
+            self.take()
+            parts.append(self.parse_unary())
+        if len(parts) == 1:
+            return parts[0]
+        return lambda a: all(p(a) for p in parts)
+
+    def parse_unary(self) -> Predicate:
+        if self.is_word("not"):
+            self.take()
+            inner = self.parse_unary()
+            return lambda a: not inner(a)
+        if self.peek().kind == "lparen":
+            self.take()
+            inner = self.parse_or()
+            if self.peek().kind != "rparen":
+                raise self.expected("')'")
+            self.take()
+            return inner
+        return self.parse_test()
+
+    def parse_test(self) -> Predicate:
+        tok = self.peek()
+        if tok.kind == "word" and tok.value == "event":
+            raise ConditionError(
+                f"'event' must be followed by a field, e.g. event.summary (column {tok.pos + 1})"
+            )
+        if tok.kind != "field":
+            raise self.expected("a field such as event.summary")
+        self.take()
+        path = tok.value
+        if self.is_word("exists"):
+            self.take()
+            return lambda a: a.field_value(path) is not None
+        if not self.is_word("matches"):
+            raise self.expected("'matches' or 'exists'")
+        self.take()
+        mode = "exact"
+        if self.is_word("part") or self.is_word("regex"):
+            mode = self.take().value
+        if self.peek().kind != "string":
+            raise self.expected("a quoted string")
+        lit = self.take()
+        pattern: str = lit.value
+        if mode == "exact":
+            return lambda a: pattern in _as_texts(a.field_value(path))
+        if mode == "part":
+            needle = pattern.casefold()
+            return lambda a: any(needle in t.casefold() for t in _as_texts(a.field_value(path)))
+        try:
+            rx = re.compile(pattern)
+        except re.error as exc:
+            raise ConditionError(f"bad regular expression {lit.text}: {exc}") from None
+        return lambda a: any(rx.search(t) for t in _as_texts(a.field_value(path)))
+
+
+def compile_condition(text: str) -> Predicate:
+    """Parse a PCL condition once; the result tests an Alert. Raises ConditionError."""
+    if not isinstance(text, str):
+        raise ConditionError("the condition must be a string")
+    return _Parser(text).parse()

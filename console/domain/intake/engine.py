@@ -1,0 +1,521 @@
+"""`intake(state, settings, body, received_at) -> (events, intents)`: alerts in, timeline out.
+
+Pure: it reads the state and the settings, changes neither, and returns the timeline
+events (origin "intake") and the outbox intents they imply. The store persists both in
+one durable write; the drill calls the same function with its simulated clock's time.
+
+For each alert of the body, in order:
+1. acknowledge / resolve go straight to the open alert with that dedup key (an unknown
+   key is dropped and logged);
+2. a trigger meets the global rules, then routing (integration key, else the router's
+   rules, first match wins, else the catch-all; `unrouted` makes no incident), then the
+   service's own rules;
+3. dedup: a trigger whose key names an open alert adds to it; after a resolve the same
+   key opens a new alert;
+4. maintenance windows and `suppress` record the alert as suppressed, with no incident;
+5. grouping: a new alert joins the service's open incident (time window or same content)
+   or opens a new one, with urgency from the alert's severity.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from pendulum import DateTime
+
+from console.domain.clock import iso
+from console.domain.intake.alert import Alert, clean_text, parse_body, severity_urgency
+from console.domain.intake.book import AlertBook, fold_alert_event
+from console.domain.intake.config import (
+    UNROUTED,
+    IntakeConfig,
+    Rule,
+    ServiceIntake,
+    intake_config,
+)
+from console.domain.model import Event, MaintenanceWindow, State, iso_precise
+
+ORIGIN = "intake"
+IdSource = Callable[[], str]
+
+
+def _uuid_hex() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass
+class Outcome:
+    """What happened to one alert: for the receiver's answer and the CLI's summary."""
+
+    dedup_key: str | None
+    result: str  # opened, grouped, deduplicated, suppressed, dropped, acknowledged, resolved, unrouted, change
+    incident: str | None = None
+    detail: str = ""
+
+
+@dataclass
+class IntakeResult:
+    events: list[Event] = field(default_factory=list)
+    intents: list[dict[str, Any]] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def dedup_keys(self) -> list[str]:
+        return [o.dedup_key for o in self.outcomes if o.dedup_key]
+
+
+@dataclass
+class _Routed:
+    """A trigger after the rules: where it goes and what the rules changed."""
+
+    alert: Alert
+    service: str | None
+    drop_rule: str | None = None
+    suppress_rule: str | None = None
+    priority: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+class _Scratch:
+    """The state as this call has changed it so far (incidents opened, alerts booked)."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self.book: AlertBook = state.alerts.child()
+        self.status: dict[str, str] = {}
+        self.service: dict[str, str | None] = {}
+        self.last_number = state.last_number
+
+    def next_incident_id(self) -> str:
+        self.last_number += 1
+        return f"INC-{self.last_number}"
+
+    def incident_status(self, inc: str) -> str | None:
+        if inc in self.status:
+            return self.status[inc]
+        found = self.state.incidents.get(inc)
+        return found.status if found else None
+
+    def fold(self, ev: Event) -> None:
+        fold_alert_event(self.book, ev)
+        if ev.incident is None:
+            return
+        if ev.kind == "opened":
+            self.status[ev.incident] = "triggered"
+            self.service[ev.incident] = ev.data.get("service")
+        elif ev.kind == "acknowledged":
+            self.status[ev.incident] = "acknowledged"
+        elif ev.kind == "resolved":
+            self.status[ev.incident] = "resolved"
+
+
+class _Run:
+    def __init__(
+        self, state: State, config: IntakeConfig, received_at: DateTime, ids: IdSource
+    ) -> None:
+        self.scratch = _Scratch(state)
+        self.config = config
+        self.at = received_at
+        self.ids = ids
+        self.result = IntakeResult()
+        self.windows: list[MaintenanceWindow] = list(config.maintenance) + list(state.maintenance)
+
+    # -- output -----------------------------------------------------------------------
+
+    def emit(
+        self, kind: str, text: str, author: str, incident: str | None = None, /, **data: Any
+    ) -> Event:
+        ev = Event(
+            id=self.ids(),
+            at=self.at,
+            kind=kind,
+            author=author,
+            origin=ORIGIN,
+            text=text,
+            incident=incident,
+            data={k: v for k, v in data.items() if v is not None},
+        )
+        self.result.events.append(ev)
+        self.scratch.fold(ev)
+        return ev
+
+    def intent(self, op: str, incident: str | None, **args: Any) -> None:
+        self.result.intents.append(
+            {
+                "id": self.ids(),
+                "op": op,
+                "incident": incident,
+                "args": args,
+                "created_at": iso(self.at),
+                "origin": ORIGIN,
+            }
+        )
+
+    def outcome(
+        self, key: str | None, result: str, incident: str | None = None, detail: str = ""
+    ) -> None:
+        self.result.outcomes.append(Outcome(key, result, incident, detail))
+
+    # -- one alert --------------------------------------------------------------------
+
+    def take(self, alert: Alert) -> None:
+        if alert.action == "change":
+            self.change(alert)
+        elif alert.action == "trigger":
+            if alert.dedup_key is None:
+                # Events v2 makes a key for a trigger without one and answers with it
+                alert = replace(alert, dedup_key=self.ids())
+            self.trigger(alert)
+        else:
+            self.ack_or_resolve(alert)
+
+    def change(self, alert: Alert) -> None:
+        service = self.config.by_routing_key.get(alert.routing_key or "")
+        self.emit(
+            "change_event",
+            f"Change: {alert.summary}",
+            alert.client,
+            service=service,
+            summary=alert.summary,
+            source=alert.source or None,
+            occurred_at=iso(alert.occurred_at),
+        )
+        self.outcome(None, "change")
+
+    def ack_or_resolve(self, alert: Alert) -> None:
+        key = alert.dedup_key or ""
+        entry = self.scratch.book.entry(key)
+        verb = "acknowledge" if alert.action == "acknowledge" else "resolve"
+        source_time = _source_time(alert)
+        if entry is None:
+            self.emit(
+                "alert_dropped",
+                f"Dropped: {verb} for unknown alert key {_quote(key)}",
+                alert.client,
+                dedup_key=key,
+                action=verb,
+                reason="unknown_key",
+                # the book remembers it: a firing of this key that started before this
+                # resolve and arrives after it is stale
+                source_time=source_time if alert.action == "resolve" else None,
+            )
+            self.outcome(key, "dropped", detail="unknown dedup key")
+            return
+        if (
+            alert.action == "resolve"
+            and alert.occurred_at is not None
+            and entry.started_at
+            and iso_precise(alert.occurred_at) < entry.started_at
+        ):
+            self.emit(
+                "alert_dropped",
+                f"Dropped: a resolve from before the alert {_quote(key)} started (out of order)",
+                alert.client,
+                entry.incident,
+                dedup_key=key,
+                action=verb,
+                reason="stale",
+            )
+            self.outcome(key, "dropped", entry.incident, "stale resolve")
+            return
+        inc = entry.incident
+        if alert.action == "acknowledge":
+            self.emit(
+                "alert_acknowledged",
+                f"Alert acknowledged: {entry.summary}",
+                alert.client,
+                inc,
+                dedup_key=key,
+            )
+            if inc and self.scratch.incident_status(inc) == "triggered":
+                self.emit(
+                    "acknowledged",
+                    f"Acknowledged by {alert.client} (alert {_quote(key)})",
+                    alert.client,
+                    inc,
+                    dedup_key=key,
+                )
+                self.intent("incident.ack", inc)
+            self.outcome(key, "acknowledged", inc)
+            return
+        self.emit(
+            "alert_resolved",
+            f"Alert resolved: {entry.summary}",
+            alert.client,
+            inc,
+            dedup_key=key,
+            source_time=source_time,
+        )
+        self.outcome(key, "resolved", inc)
+        if inc is None or self.scratch.book.keys_of(inc):
+            return
+        service = self.config.service(entry.service or "")
+        if service.auto_resolve_alerts and self.scratch.incident_status(inc) not in (
+            None,
+            "resolved",
+        ):
+            self.emit(
+                "resolved", "Resolved: all of its alerts resolved", alert.client, inc, dedup_key=key
+            )
+            self.intent("incident.resolve", inc, note="All alerts resolved")
+
+    def trigger(self, alert: Alert) -> None:
+        key = alert.dedup_key or ""
+        routed = self.route(alert)
+        alert = routed.alert
+        if routed.drop_rule:
+            self.emit(
+                "alert_dropped",
+                f"Dropped by {routed.drop_rule}: {alert.summary}",
+                alert.client,
+                dedup_key=key,
+                action="trigger",
+                reason="rule",
+                rule=routed.drop_rule,
+            )
+            self.outcome(key, "dropped", detail=routed.drop_rule)
+            return
+        entry = self.scratch.book.entry(key)
+        if entry is None:
+            last_resolve = self.scratch.book.resolved_source_time(key)
+            started = _source_time(alert, start=True)
+            if last_resolve and started and started <= last_resolve:
+                self.emit(
+                    "alert_dropped",
+                    f"Dropped: a firing of {_quote(key)} that started before its last resolve (out of order)",
+                    alert.client,
+                    dedup_key=key,
+                    action="trigger",
+                    reason="stale",
+                )
+                self.outcome(key, "dropped", detail="stale trigger")
+                return
+        if entry is not None and entry.status == "triggered":
+            self.emit(
+                "alert_updated",
+                f"Alert repeated (x{entry.count + 1}): {alert.summary}",
+                alert.client,
+                entry.incident,
+                dedup_key=key,
+                summary=alert.summary,
+                severity=alert.severity,
+            )
+            self.outcome(key, "deduplicated", entry.incident)
+            return
+        if routed.service is None:
+            self.emit(
+                "alert_unrouted",
+                f"Unrouted: {alert.summary}",
+                alert.client,
+                dedup_key=key,
+                summary=alert.summary,
+                severity=alert.severity,
+                source=alert.source or None,
+            )
+            self.outcome(key, "unrouted")
+            return
+        why = self.suppressed_by(routed)
+        if why:
+            self.emit(
+                "alert_suppressed",
+                f"Suppressed ({why}): {alert.summary}",
+                alert.client,
+                dedup_key=key,
+                service=routed.service,
+                summary=alert.summary,
+                severity=alert.severity,
+                reason=why,
+                started_at=_source_time(alert, start=True),
+            )
+            self.outcome(key, "suppressed", detail=why)
+            return
+        if entry is not None:
+            # was suppressed, is not any more (the window ended): it becomes a live alert
+            self.scratch.book.put_entry(key, None)
+        self.open_or_join(routed)
+
+    # -- routing and rules ------------------------------------------------------------
+
+    def route(self, alert: Alert) -> _Routed:
+        routed = _Routed(alert=alert, service=None)
+        self.apply_rules(routed, self.config.global_rules)
+        if routed.drop_rule:
+            return routed
+        keyed = self.config.by_routing_key.get(alert.routing_key or "")
+        if keyed:
+            routed.service = keyed
+        else:
+            target = self.config.catch_all
+            for rule in self.config.router_rules:
+                if rule.test(routed.alert):
+                    target = rule.actions.route_to or target
+                    self.apply_actions(routed, rule)
+                    break
+            routed.service = None if target == UNROUTED else target
+        if routed.service is not None and not routed.drop_rule:
+            self.apply_rules(routed, self.config.service(routed.service).rules)
+        return routed
+
+    def apply_rules(self, routed: _Routed, rules: tuple[Rule, ...]) -> None:
+        """First matching rule of a set applies, as in PagerDuty's orchestrations."""
+        for rule in rules:
+            if rule.test(routed.alert):
+                self.apply_actions(routed, rule)
+                return
+
+    def apply_actions(self, routed: _Routed, rule: Rule) -> None:
+        a = rule.actions
+        if a.drop:
+            routed.drop_rule = rule.label
+        if a.suppress:
+            routed.suppress_rule = rule.label
+        if a.priority:
+            routed.priority = a.priority
+        if a.severity:
+            routed.alert = replace(routed.alert, severity=a.severity)
+        if a.annotate:
+            routed.notes.append(clean_text(a.annotate, 1024))
+
+    def suppressed_by(self, routed: _Routed) -> str | None:
+        if routed.suppress_rule:
+            return f"rule {routed.suppress_rule}"
+        for w in self.windows:
+            if w.service == routed.service and w.covers(self.at):
+                label = f": {clean_text(w.description, 80)}" if w.description else ""
+                return f"maintenance window until {iso(w.end)}{label}"
+        return None
+
+    # -- grouping and incidents -------------------------------------------------------
+
+    def group_token(self, service: ServiceIntake, alert: Alert) -> str | None:
+        g = service.grouping
+        if g.type == "time":
+            return f"time:{service.name}"
+        if g.type == "content_based":
+            values = [alert.field_value(tuple(f.split("."))) for f in g.fields]
+            return f"content:{service.name}:{json.dumps(values, sort_keys=True, default=str)}"
+        return None
+
+    def open_or_join(self, routed: _Routed) -> None:
+        alert = routed.alert
+        key = alert.dedup_key or ""
+        service = self.config.service(routed.service or "")
+        token = self.group_token(service, alert)
+        slot = self.scratch.book.group(token) if token else None
+        if slot is not None and self.scratch.incident_status(slot.incident) not in (
+            None,
+            "resolved",
+        ):
+            in_window = (
+                service.grouping.type != "time"
+                or service.grouping.timeout == 0
+                or (self.at - slot.opened_at).total_seconds() < service.grouping.timeout
+            )
+            if in_window:
+                self.book_alert(slot.incident, routed)
+                self.outcome(key, "grouped", slot.incident)
+                return
+        inc = self.scratch.next_incident_id()
+        urgency = severity_urgency(alert.severity)
+        priority = routed.priority or alert.priority
+        self.emit(
+            "opened",
+            f"Opened by alert: {alert.summary}",
+            alert.client,
+            inc,
+            title=alert.summary,
+            service=service.name,
+            urgency=urgency,
+            priority=priority,
+            alert_severity=alert.severity,
+            dedup_key=key,
+            components=list(service.components) or None,
+            group=token,
+        )
+        self.intent(
+            "incident.open",
+            inc,
+            title=alert.summary,
+            service=service.name,
+            severity=alert.severity,
+            urgency=urgency,
+            priority=priority,
+            dedup_key=key,
+        )
+        self.book_alert(inc, routed)
+        self.outcome(key, "opened", inc)
+
+    def book_alert(self, inc: str, routed: _Routed) -> None:
+        alert = routed.alert
+        self.emit(
+            "alert_triggered",
+            f"Alert triggered: {alert.summary} ({alert.severity}, {alert.source or 'unknown source'})",
+            alert.client,
+            inc,
+            dedup_key=alert.dedup_key,
+            service=routed.service,
+            summary=alert.summary,
+            severity=alert.severity,
+            source=alert.source or None,
+            component=alert.component or None,
+            occurred_at=iso(alert.occurred_at),
+            started_at=_source_time(alert, start=True),
+        )
+        for note in routed.notes:
+            self.emit("note", note, "event rules", inc, text=note)
+            self.intent("incident.note", inc, text=note)
+
+
+def _source_time(alert: Alert, start: bool = False) -> str | None:
+    """The sender's time as a sortable UTC string, only where the sender gives one."""
+    when = alert.started_at if start else alert.occurred_at
+    if when is None or alert.format != "alertmanager":
+        # only Alertmanager sends both start and end times from one clock; comparing an
+        # Events v2 timestamp with our receive time could drop a real alert on clock skew
+        return None
+    return iso_precise(when)
+
+
+def _quote(key: str) -> str:
+    return "'" + clean_text(key, 80) + "'"
+
+
+def intake_result(
+    state: State,
+    settings: Any,
+    alert_body: Any,
+    received_at: DateTime,
+    *,
+    fmt: str | None = None,
+    ids: IdSource | None = None,
+    config: IntakeConfig | None = None,
+) -> IntakeResult:
+    """Like `intake`, with each alert's outcome too (the receiver answers with its keys).
+
+    Raises AlertFormatError for a body that is not a valid alert: then nothing happened.
+    """
+    run = _Run(state, config or intake_config(settings), received_at.in_tz("UTC"), ids or _uuid_hex)
+    for alert in parse_body(alert_body, received_at, fmt):
+        run.take(alert)
+    return run.result
+
+
+def intake(
+    state: State,
+    settings: Any,
+    alert_body: Any,
+    received_at: DateTime,
+    *,
+    fmt: str | None = None,
+    ids: IdSource | None = None,
+    config: IntakeConfig | None = None,
+) -> tuple[list[Event], list[dict[str, Any]]]:
+    """Turn one alert body into timeline events and outbox intents; change nothing."""
+    result = intake_result(
+        state, settings, alert_body, received_at, fmt=fmt, ids=ids, config=config
+    )
+    return result.events, result.intents
