@@ -1,0 +1,393 @@
+"""Who gets paged when: notification plans and the escalation timers of open incidents.
+
+Semantics (PagerDuty's):
+
+- An incident triggered at T pages its service's policy's first rule at T; if nobody
+  acknowledges within that rule's `escalation_delay_in_minutes` it moves to the next rule,
+  and after the last rule it starts again at the first, `num_loops` more times, then stops.
+- Acknowledging stops escalation. The service's `acknowledgement_timeout` returns an
+  acknowledged, unresolved incident to triggered that many seconds after its latest
+  acknowledgement, and escalation starts again at the first rule.
+- The service's `auto_resolve_timeout` resolves an incident left open that long (counted
+  from when it was opened or last reopened).
+- A manual escalation (an "escalated" event with `data.manual = True`) moves the incident to
+  that level, within the pass it was in, and the timers run on from there. A reassignment
+  ("reassigned") pages the new assignee and restarts the current level's delay.
+
+`timed_events` turns those rules into timeline events that are due, with ids that depend
+only on the timeline (never on the caller), so two processes firing the same escalation
+add one event: `State.apply` ignores an id it has seen.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pendulum import DateTime
+
+from console.domain.model import Event, Incident, State
+from console.domain.oncall.policy import Policy
+from console.domain.oncall.team import Team, load_team
+from console.domain.oncall.times import seconds, to_datetime
+from console.domain.settings import Settings
+
+AUTHOR = "escalation"
+_OPEN_KINDS = ("opened", "reopened", "unacknowledged")
+_CLOSE_KINDS = ("resolved", "merged_into")
+
+
+class EscalationError(ValueError):
+    """A manual escalation that cannot be made; the message says why in one sentence."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One step of a plan: at `at`, level `level` of pass `loop` pages `users` (handles)."""
+
+    at: DateTime
+    level: int
+    loop: int
+    users: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlanEntry:
+    """One person notified: the plan's rows, one per person per step."""
+
+    at: DateTime
+    level: int
+    loop: int
+    user: str
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What happens to an incident if nobody acts: pages to come and its timers."""
+
+    pages: tuple[Page, ...] = ()
+    unacknowledge_at: DateTime | None = None
+    auto_resolve_at: DateTime | None = None
+
+
+# -- plans ---------------------------------------------------------------------------
+
+
+def _steps(policy: Policy, start: float, level: int, loop: int) -> list[tuple[float, int, int]]:
+    """(instant, level, loop) of every step from (level, loop) at `start` to the end."""
+    if not policy.rules:
+        return []
+    level = max(1, min(level, len(policy.rules)))
+    out = [(start, level, loop)]
+    t, pos = start, (level, loop)
+    while (nxt := policy.step_after(*pos)) is not None:
+        t += policy.rules[pos[0] - 1].delay_seconds
+        pos = nxt
+        out.append((t, pos[0], pos[1]))
+    return out
+
+
+def notification_plan(
+    team: Team, policy: Policy, start: datetime, level: int = 1, loop: int = 1
+) -> list[Page]:
+    """Every step of `policy` for an incident triggered at `start` that nobody acknowledges."""
+    return [
+        Page(to_datetime(t), lv, lp, team.notified(policy.rules[lv - 1], t))
+        for t, lv, lp in _steps(policy, seconds(start), level, loop)
+    ]
+
+
+def plan_entries(pages: Iterable[Page]) -> list[PlanEntry]:
+    """The plan as (time, level, loop, user): one entry per person notified."""
+    return [PlanEntry(p.at, p.level, p.loop, u) for p in pages for u in p.users]
+
+
+# -- the timers of one incident --------------------------------------------------------
+
+
+@dataclass
+class _Track:
+    """What the timers of one incident need, folded from its timeline."""
+
+    inc: str
+    team: Team
+    policy: Policy | None
+    ack_timeout: int | None
+    auto_resolve: int | None
+    status: str = "none"
+    cycle: int = -1
+    reopens: int = 0
+    open_since: float = 0.0
+    last_ack: Event | None = None
+    steps: list[tuple[float, int, int]] = field(default_factory=list)
+    pending: int = 0  # index into steps of the next step to fire
+    seen: set[str] = field(default_factory=set)
+
+    def position(self, t: float) -> tuple[int, int]:
+        """(level, loop) the incident is at by instant t."""
+        done = [s for s in self.steps[: max(self.pending, 1)] if s[0] <= t]
+        if done:
+            return done[-1][1], done[-1][2]
+        return (self.steps[0][1], self.steps[0][2]) if self.steps else (1, 1)
+
+    def _anchor(self, t: float, level: int, loop: int, notify: bool) -> None:
+        self.cycle += 1
+        self.steps = _steps(self.policy, t, level, loop) if self.policy else []
+        self.pending = 0 if notify else 1
+
+    def step_id(self, i: int) -> str:
+        _, level, loop = self.steps[i]
+        return f"{self.inc}:esc:{self.cycle}:{level}:{loop}"
+
+    def apply(self, ev: Event) -> None:
+        if ev.id in self.seen:
+            return
+        self.seen.add(ev.id)
+        t = ev.at.timestamp()
+        kind = ev.kind
+        if kind in _OPEN_KINDS:
+            if kind != "unacknowledged":
+                self.open_since = t
+            if kind == "reopened":
+                self.reopens += 1
+            self.status = "triggered"
+            self._anchor(t, 1, 1, notify=True)
+        elif kind == "acknowledged":
+            self.status = "acknowledged"
+            self.last_ack = ev
+        elif kind in _CLOSE_KINDS:
+            self.status = "resolved"
+        elif kind == "escalated":
+            if ev.data.get("manual"):
+                level = int(ev.data.get("level") or 1)
+                loop = int(ev.data.get("loop") or self.position(t)[1])
+                self._anchor(t, level, loop, notify=False)
+            elif self.pending < len(self.steps) and ev.id == self.step_id(self.pending):
+                self.pending += 1
+        elif kind == "reassigned" and self.steps:
+            level, loop = self.position(t)
+            self._anchor(t, level, loop, notify=False)
+
+    def next_due(self) -> tuple[float, int, Event] | None:
+        """The earliest timed event this incident will get if nothing else happens."""
+        if self.status in ("none", "resolved"):
+            return None
+        found: list[tuple[float, int, Event]] = []
+        if self.auto_resolve is not None:
+            t = self.open_since + self.auto_resolve
+            found.append((t, 0, self._resolved(t)))
+        if self.status == "acknowledged" and self.ack_timeout is not None and self.last_ack:
+            t = self.last_ack.at.timestamp() + self.ack_timeout
+            found.append((t, 1, self._unacknowledged(t)))
+        if self.status == "triggered" and self.pending < len(self.steps):
+            t = self.steps[self.pending][0]
+            found.append((t, 2, self._escalated(self.pending)))
+        return min(found, key=lambda f: (f[0], f[1])) if found else None
+
+    # -- the events ------------------------------------------------------------------
+
+    def _event(self, eid: str, t: float, kind: str, text: str, data: dict[str, Any]) -> Event:
+        return Event(
+            id=eid,
+            at=to_datetime(t),
+            kind=kind,
+            author=AUTHOR,
+            origin="",
+            text=text,
+            incident=self.inc,
+            data=data,
+        )
+
+    def _resolved(self, t: float) -> Event:
+        hours = _span(self.auto_resolve or 0)
+        return self._event(
+            f"{self.inc}:autoresolve:{self.reopens}",
+            t,
+            "resolved",
+            f"Auto-resolved: open for {hours}",
+            {"reason": "auto_resolve"},
+        )
+
+    def _unacknowledged(self, t: float) -> Event:
+        assert self.last_ack is not None
+        text = f"Acknowledgement timed out after {_span(self.ack_timeout or 0)}: triggered again, escalation restarts at level 1"
+        return self._event(
+            f"{self.inc}:unack:{self.last_ack.id}",
+            t,
+            "unacknowledged",
+            text,
+            {"reason": "acknowledgement_timeout"},
+        )
+
+    def _escalated(self, i: int) -> Event:
+        assert self.policy is not None
+        t, level, loop = self.steps[i]
+        notified = self.team.notified(self.policy.rules[level - 1], t)
+        who = ", ".join(self.team.label(h) for h in notified) or "nobody (no one on call)"
+        passes = f"pass {loop} of {self.policy.passes}"
+        head = f"Paged level {level}" if i == 0 else f"Escalated to level {level}"
+        data = {"level": level, "loop": loop, "notified": list(notified), "policy": self.policy.key}
+        return self._event(
+            self.step_id(i), t, "escalated", f"{head} ({passes}) of {self.policy.name}: {who}", data
+        )
+
+
+def _span(total: int) -> str:
+    if total % 3600 == 0:
+        return f"{total // 3600}h"
+    if total % 60 == 0:
+        return f"{total // 60}m"
+    return f"{total}s"
+
+
+def _track_for(team: Team, inc: Incident) -> _Track:
+    svc = team.services.get(inc.service or "")
+    return _Track(
+        inc=inc.id,
+        team=team,
+        policy=team.policy_of(inc.service),
+        ack_timeout=svc.acknowledgement_timeout if svc else None,
+        auto_resolve=svc.auto_resolve_timeout if svc else None,
+    )
+
+
+def _simulate(track: _Track, timeline: list[Event], until: float, origin: str) -> list[Event]:
+    """Fold the timeline in time order, firing each timer that falls due by `until`.
+
+    A timer due at the same instant as a recorded event fires after it (an acknowledgement
+    made at the very second of an escalation wins). Returns the new events, in time order.
+    """
+    existing = sorted(timeline, key=lambda e: e.at.timestamp())
+    known = {e.id for e in timeline}
+    out: list[Event] = []
+    i = 0
+    for _ in range(100_000):  # a guard: every pass consumes an event or fires a timer
+        next_existing = existing[i].at.timestamp() if i < len(existing) else math.inf
+        due = track.next_due()
+        if due is not None and due[0] <= until and due[0] < next_existing:
+            ev = due[2]
+            ev = Event(ev.id, ev.at, ev.kind, ev.author, origin, ev.text, ev.incident, ev.data)
+            if ev.id not in known:
+                out.append(ev)
+            track.apply(ev)
+        elif i < len(existing):
+            track.apply(existing[i])
+            i += 1
+        else:
+            break
+    return out
+
+
+def timed_events(
+    state: State, settings: Settings, now: datetime, origin: str = "local"
+) -> list[Event]:
+    """The escalation, acknowledgement-timeout and auto-resolve events due by `now`.
+
+    Pure: reads the state and the config, returns events for the caller to apply (in the
+    order returned). Ids are deterministic, so applying the same answer twice is harmless.
+    """
+    team = load_team(settings)
+    until = seconds(now)
+    out: list[Event] = []
+    for inc in state.incidents.values():
+        if not inc.is_open:
+            continue
+        track = _track_for(team, inc)
+        out.extend(_simulate(track, state.timeline(inc.id), until, origin))
+    return sorted(out, key=lambda e: e.at.timestamp())
+
+
+def _timeline_or_synthetic(inc: Incident, timeline: list[Event] | None, at: float) -> list[Event]:
+    if timeline is not None:
+        return [e for e in timeline if e.at.timestamp() <= at]
+    # without the timeline: what the incident's fields say (opened, maybe acknowledged)
+    evs = [Event(f"{inc.id}:opened", inc.created_at, "opened", "", "", "", inc.id)]
+    if inc.status == "acknowledged" and inc.acknowledged_at is not None:
+        evs.append(Event(f"{inc.id}:ack", inc.acknowledged_at, "acknowledged", "", "", "", inc.id))
+    if inc.status == "resolved":
+        evs.append(
+            Event(
+                f"{inc.id}:resolved",
+                inc.resolved_at or inc.created_at,
+                "resolved",
+                "",
+                "",
+                "",
+                inc.id,
+            )
+        )
+    return evs
+
+
+def incident_outlook(
+    settings: Settings, incident: Incident, at: datetime, timeline: list[Event] | None = None
+) -> Outlook:
+    """What happens to `incident` after `at` if nobody acts: pages to come, timers.
+
+    Give the incident's timeline for an exact answer (manual escalations, re-acks); without
+    it, the incident's own fields stand in for it.
+    """
+    team = load_team(settings)
+    t = seconds(at)
+    track = _track_for(team, incident)
+    events = _timeline_or_synthetic(incident, timeline, t)
+    future = _simulate(track, events, math.inf, "local")
+    # without a timeline nothing says which past steps fired: assume they all did
+    earliest = -math.inf if timeline is not None else t
+    pages = tuple(
+        Page(e.at, e.data["level"], e.data["loop"], tuple(e.data["notified"]))
+        for e in future
+        if e.kind == "escalated" and e.at.timestamp() >= earliest
+    )
+    unack = next((e.at for e in future if e.kind == "unacknowledged"), None)
+    auto = next((e.at for e in future if e.kind == "resolved"), None)
+    return Outlook(pages=pages, unacknowledge_at=unack, auto_resolve_at=auto)
+
+
+def next_pages(
+    settings: Settings, incident: Incident, at: datetime, timeline: list[Event] | None = None
+) -> list[Page]:
+    """Who gets paged next and when, if nobody acknowledges.
+
+    With the timeline, steps that fell due but were never recorded come first (overdue).
+    """
+    return list(incident_outlook(settings, incident, at, timeline).pages)
+
+
+def manual_escalation(
+    settings: Settings,
+    incident: Incident,
+    level: int,
+    at: datetime,
+    timeline: list[Event] | None = None,
+) -> dict[str, Any]:
+    """The data of an "escalated" event moving `incident` to `level` by hand.
+
+    Raises EscalationError when the incident has no policy or the level does not exist.
+    """
+    team = load_team(settings)
+    policy = team.policy_of(incident.service)
+    if policy is None or not policy.rules:
+        svc = incident.service or "no service"
+        raise EscalationError(
+            f"{incident.id} ({svc}) has no escalation policy with rules to escalate through"
+        )
+    if not 1 <= level <= len(policy.rules):
+        raise EscalationError(
+            f"{policy.name} has levels 1 to {len(policy.rules)}; there is no level {level}"
+        )
+    t = seconds(at)
+    track = _track_for(team, incident)
+    _simulate(track, _timeline_or_synthetic(incident, timeline, t), t, "local")
+    loop = track.position(t)[1] if track.steps else 1
+    notified = team.notified(policy.rules[level - 1], t)
+    return {
+        "level": level,
+        "loop": loop,
+        "notified": list(notified),
+        "policy": policy.key,
+        "manual": True,
+    }

@@ -1,0 +1,253 @@
+"""Schedules: layers, restrictions and overrides, with PagerDuty's semantics.
+
+- A layer rotates its ordered users in turns of `rotation_turn_length_seconds`, counted from
+  `rotation_virtual_start` in the schedule's time zone: turns are measured on the wall clock,
+  so a daily 09:00 handoff stays at 09:00 local across daylight-saving changes (that day's
+  turn is an hour shorter or longer).
+- Restrictions (daily or weekly windows, also on the local wall clock, possibly crossing
+  midnight) mask a layer: outside every window the layer has nobody on call. The rotation
+  keeps counting underneath, so the turn owner at a window is whoever's turn it is then.
+- Nobody is on call from a layer before its `start` or from its `end` on.
+- A higher layer (listed later) covers the lower ones wherever it has someone on call.
+- Overrides win over every layer; where overrides overlap, the one listed last wins.
+
+Who is on call at an instant costs the same however many turns have passed since the
+rotation started: the turn index is computed, never stepped to (see bench/bench_oncall.py).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from pendulum import DateTime
+
+from console.domain.oncall.times import DAY, WEEK, instant_of, seconds, to_datetime, wall_of
+
+# 1970-01-01, wall day 0, was a Thursday (ISO day 4): weekly windows are placed from it.
+_EPOCH_ISO_WEEKDAY = 4
+# Guard for walks over boundaries: a schedule with many layers and short turns still
+# changes at most a few hundred times a day.
+_MAX_STEPS = 200_000
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """A window of the day (`daily_restriction`) or week (`weekly_restriction`)."""
+
+    kind: str
+    start_time_of_day: int  # seconds after local midnight
+    duration_seconds: int
+    start_day_of_week: int | None = None  # 1 = Monday .. 7 = Sunday (weekly only)
+
+    @property
+    def period(self) -> int:
+        return DAY if self.kind == "daily_restriction" else WEEK
+
+    @property
+    def offset(self) -> int:
+        """Wall seconds from wall day 0 to the first window's start."""
+        if self.kind == "daily_restriction":
+            return self.start_time_of_day
+        day = ((self.start_day_of_week or 1) - _EPOCH_ISO_WEEKDAY) % 7
+        return day * DAY + self.start_time_of_day
+
+    def _windows(
+        self, w: float, tz: tzinfo, before: int, after: int
+    ) -> Iterator[tuple[float, float]]:
+        period, offset = self.period, self.offset
+        index = math.floor((w - offset) / period)
+        for i in range(index - before, index + after + 1):
+            ws = offset + i * period
+            yield instant_of(ws, tz), instant_of(ws + self.duration_seconds, tz)
+
+    def contains(self, t: float, w: float, tz: tzinfo) -> bool:
+        """Whether instant `t` (wall seconds `w`) falls inside one of the windows."""
+        return any(s <= t < e for s, e in self._windows(w, tz, 1, 1))
+
+    def next_edge(self, t: float, w: float, tz: tzinfo) -> float:
+        """The first window start or end strictly after `t`."""
+        return min(x for s, e in self._windows(w, tz, 1, 2) for x in (s, e) if x > t)
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One rotation. Times are POSIX seconds; `virtual_start_wall` is wall seconds in `tz`."""
+
+    name: str
+    start: float
+    end: float | None
+    virtual_start_wall: float
+    turn_seconds: int
+    users: tuple[str, ...]
+    restrictions: tuple[Restriction, ...]
+    tz: tzinfo
+
+    def _turn_start(self, k: int) -> float:
+        return instant_of(self.virtual_start_wall + k * self.turn_seconds, self.tz)
+
+    def _turn_index(self, t: float, w: float) -> int:
+        k = math.floor((w - self.virtual_start_wall) / self.turn_seconds)
+        # the wall clock repeats or skips an hour at DST changes: settle on instants
+        while self._turn_start(k + 1) <= t:
+            k += 1
+        while self._turn_start(k) > t:
+            k -= 1
+        return k
+
+    def user_at(self, t: float, w: float | None = None) -> str | None:
+        """The layer's user on call at instant `t`, or None."""
+        if t < self.start or (self.end is not None and t >= self.end) or not self.users:
+            return None
+        if w is None:
+            w = wall_of(t, self.tz)
+        if self.restrictions and not any(r.contains(t, w, self.tz) for r in self.restrictions):
+            return None
+        return self.users[self._turn_index(t, w) % len(self.users)]
+
+    def next_boundary(self, t: float, w: float | None = None) -> float | None:
+        """The first instant after `t` at which this layer's answer may change."""
+        if not self.users or (self.end is not None and t >= self.end):
+            return None
+        if t < self.start:
+            return self.start
+        if w is None:
+            w = wall_of(t, self.tz)
+        best = self._turn_start(self._turn_index(t, w) + 1)
+        for r in self.restrictions:
+            best = min(best, r.next_edge(t, w, self.tz))
+        if self.end is not None:
+            best = min(best, self.end)
+        return best
+
+
+@dataclass(frozen=True)
+class Override:
+    """`user` is on call from `start` (inclusive) to `end` (exclusive), above every layer."""
+
+    start: float
+    end: float
+    user: str
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """The on-call person changes at `at` from `before` to `after` (None: nobody)."""
+
+    at: DateTime
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class Shift:
+    """`user` (None: nobody) is on call from `start` to `end`."""
+
+    start: DateTime
+    end: DateTime
+    user: str | None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A schedule: layers listed lowest first, then overrides."""
+
+    key: str
+    name: str
+    time_zone: str
+    tz: tzinfo
+    layers: tuple[Layer, ...]
+    overrides: tuple[Override, ...] = ()
+
+    # -- the answer at one instant -------------------------------------------------
+
+    def who(self, t: float) -> tuple[str | None, str]:
+        """(user, source) at instant `t`; source is 'override', a layer's name, or ''."""
+        for o in reversed(self.overrides):
+            if o.start <= t < o.end:
+                return o.user, "override"
+        w = wall_of(t, self.tz)
+        for layer in reversed(self.layers):
+            user = layer.user_at(t, w)
+            if user is not None:
+                return user, layer.name
+        return None, ""
+
+    def on_call(self, when: datetime) -> str | None:
+        """The handle of the person on call at `when`, or None."""
+        return self.who(seconds(when))[0]
+
+    def next_boundary(self, t: float) -> float | None:
+        """The first instant after `t` at which the answer may change (None: never)."""
+        w = wall_of(t, self.tz)
+        best: float | None = None
+        for layer in self.layers:
+            b = layer.next_boundary(t, w)
+            if b is not None and (best is None or b < best):
+                best = b
+        for o in self.overrides:
+            for x in (o.start, o.end):
+                if x > t and (best is None or x < best):
+                    best = x
+        return best
+
+    # -- walks over time -----------------------------------------------------------
+
+    def segments(self, start: float, end: float) -> Iterator[tuple[float, float, str | None]]:
+        """Maximal stretches of one answer covering [start, end), in order."""
+        if end <= start:
+            return
+        seg_start = start
+        user = self.who(start)[0]
+        t = start
+        for _ in range(_MAX_STEPS):
+            nb = self.next_boundary(t)
+            if nb is None or nb >= end:
+                break
+            t = nb
+            now = self.who(t)[0]
+            if now != user:
+                yield seg_start, t, user
+                seg_start, user = t, now
+        yield seg_start, end, user
+
+    def shifts(self, start: datetime, end: datetime) -> list[Shift]:
+        """Who is on call over [start, end), as consecutive shifts (None for gaps)."""
+        return [
+            Shift(to_datetime(s), to_datetime(e), u)
+            for s, e, u in self.segments(seconds(start), seconds(end))
+        ]
+
+    def gaps(self, start: datetime, end: datetime) -> list[tuple[DateTime, DateTime]]:
+        """The stretches of [start, end) with nobody on call."""
+        return [
+            (to_datetime(s), to_datetime(e))
+            for s, e, u in self.segments(seconds(start), seconds(end))
+            if u is None
+        ]
+
+    def handoffs(self, when: datetime, count: int = 1, horizon_days: int = 400) -> list[Handoff]:
+        """The next `count` changes of the on-call person after `when`, within the horizon."""
+        t = seconds(when)
+        limit = t + horizon_days * DAY
+        found: list[Handoff] = []
+        user = self.who(t)[0]
+        for _ in range(_MAX_STEPS):
+            if len(found) >= count:
+                break
+            nb = self.next_boundary(t)
+            if nb is None or nb > limit:
+                break
+            t = nb
+            now = self.who(t)[0]
+            if now != user:
+                found.append(Handoff(to_datetime(t), user, now))
+                user = now
+        return found
+
+    def users(self) -> set[str]:
+        """Every handle the schedule can put on call."""
+        people = {u for layer in self.layers for u in layer.users}
+        return people | {o.user for o in self.overrides}
