@@ -24,7 +24,9 @@ class DeliveryContext:
     - `remote_id`: this provider's id for the intent's incident, learnt earlier (None when
       the incident has not reached this provider yet).
     - `incident`: the local incident as `Incident.to_json()` gives it (None for store-wide
-      intents), e.g. to know whether it went public.
+      intents), e.g. to know whether it went public; its `provider_ids` holds every link.
+    - `remote_ids`: local incident id -> this provider's id, for every linked incident
+      (a merge names other incidents than its own).
     - `retry_after_ambiguity`: an earlier attempt of this very intent may have been applied
       (timeout or dropped connection on a write), so look before posting again.
     - `attempt`: 1 for the first try.
@@ -32,6 +34,7 @@ class DeliveryContext:
 
     remote_id: str | None = None
     incident: Mapping[str, Any] | None = None
+    remote_ids: Mapping[str, str] = field(default_factory=dict)
     retry_after_ambiguity: bool = False
     attempt: int = 1
 
@@ -44,7 +47,9 @@ class Delivery:
     - state "superseded": the provider's state moved on (someone resolved it in the web
       UI); `remote_facts` says what the provider has, for the timeline. Never retried.
     - `linked`: a provider id learnt by this delivery (a created incident): the engine
-      records it as a "provider_linked" timeline event.
+      records it as a "provider_linked" timeline event for this provider.
+    - `extra_links`: ids for other provider names learnt at the same time, e.g.
+      {"pagerduty_events": dedup_key} when an incident reached PagerDuty through Events v2.
     """
 
     state: Literal["sent", "superseded"]
@@ -52,6 +57,7 @@ class Delivery:
     detail: str = ""
     linked: str | None = None
     remote_facts: Mapping[str, Any] = field(default_factory=dict)
+    extra_links: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

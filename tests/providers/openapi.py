@@ -23,11 +23,20 @@ SPECS = Path(__file__).resolve().parents[2] / ".." / "shared" / "specs"
 
 
 def _nullable(node: Any) -> Any:
+    """OpenAPI schema dialect to JSON Schema: nullable, and oneOf read as anyOf.
+
+    OpenAPI files use `oneOf` to list documented alternatives that overlap (PagerDuty's
+    Channel: five shapes that all accept {"type": "api"}), so exclusive matching could
+    never pass; without a discriminator, tools read it as "one of these shapes", anyOf.
+    """
     if isinstance(node, list):
         return [_nullable(n) for n in node]
     if not isinstance(node, dict):
         return node
-    out = {k: _nullable(v) for k, v in node.items()}
+    out = {
+        ("anyOf" if k == "oneOf" and "discriminator" not in node else k): _nullable(v)
+        for k, v in node.items()
+    }
     if out.pop("nullable", False) is True or out.pop("x-nullable", False) is True:
         if isinstance(out.get("type"), str):
             out["type"] = [out["type"], "null"]
@@ -38,8 +47,41 @@ def _nullable(node: Any) -> Any:
     return out
 
 
+# Known contradictions inside the spec files, corrected here and nowhere else.
+# PagerDuty: AcknowledgeLogEntry = LogEntry (type enum has "acknowledge_log_entry") AND
+# its own type enum ["acknowledgement_log_entry"]: no object can satisfy both; the API
+# sends "acknowledge_log_entry" (LogEntry's list), so that is what the erratum allows.
+ERRATA: dict[str, list[tuple[tuple[str, ...], Any]]] = {
+    "PagerDuty API": [
+        (
+            (
+                "components",
+                "schemas",
+                "AcknowledgeLogEntry",
+                "allOf",
+                1,
+                "properties",
+                "type",
+                "enum",
+            ),
+            ["acknowledge_log_entry", "acknowledgement_log_entry"],
+        ),
+    ],
+}
+
+
+def _apply_errata(doc: dict[str, Any]) -> None:
+    title = doc.get("info", {}).get("title", "")
+    for path, value in ERRATA.get(title, []):
+        node: Any = doc
+        for part in path[:-1]:
+            node = node[part]
+        node[path[-1]] = value
+
+
 class Spec:
     def __init__(self, doc: dict[str, Any]) -> None:
+        _apply_errata(doc)
         self.doc = doc
         self.root = {k: _nullable(doc[k]) for k in ("components", "definitions") if k in doc}
         self.paths = doc["paths"]
