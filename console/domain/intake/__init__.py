@@ -18,6 +18,7 @@ from typing import Any
 _EXPORTS = {
     "intake": "console.domain.intake.engine",
     "intake_result": "console.domain.intake.engine",
+    "intake_alerts": "console.domain.intake.engine",
     "IntakeResult": "console.domain.intake.engine",
     "load_intake_config": "console.domain.intake.config",
     "IntakeConfig": "console.domain.intake.config",

@@ -484,6 +484,22 @@ def _quote(key: str) -> str:
     return "'" + clean_text(key, 80) + "'"
 
 
+def intake_alerts(
+    state: State,
+    settings: Any,
+    alerts: list[Alert],
+    received_at: DateTime,
+    *,
+    ids: IdSource | None = None,
+    config: IntakeConfig | None = None,
+) -> IntakeResult:
+    """Intake for alerts already parsed (the receiver parses before it queues a write)."""
+    run = _Run(state, config or intake_config(settings), received_at.in_tz("UTC"), ids or _uuid_hex)
+    for alert in alerts:
+        run.take(alert)
+    return run.result
+
+
 def intake_result(
     state: State,
     settings: Any,
@@ -498,10 +514,8 @@ def intake_result(
 
     Raises AlertFormatError for a body that is not a valid alert: then nothing happened.
     """
-    run = _Run(state, config or intake_config(settings), received_at.in_tz("UTC"), ids or _uuid_hex)
-    for alert in parse_body(alert_body, received_at, fmt):
-        run.take(alert)
-    return run.result
+    alerts = parse_body(alert_body, received_at, fmt)
+    return intake_alerts(state, settings, alerts, received_at, ids=ids, config=config)
 
 
 def intake(

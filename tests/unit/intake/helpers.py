@@ -83,3 +83,37 @@ class Feed:
 
     def kinds(self, res=None):
         return [e.kind for e in (res.events if res else self.events)]
+
+
+class MemorySink:
+    """An in-memory stand-in for the store's `transact_many` (tests only): folds into a State.
+
+    It keeps the store's contract (each function sees the previous ones' effects, results
+    in order) without a disk, and counts commits so tests can see group commit happen.
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        self.state = State()
+        self.events: list = []
+        self.intents: list[dict] = []
+        self.commits = 0
+        self.fail_next = False
+        self._lock = threading.Lock()
+
+    def transact_many(self, fns):
+        with self._lock:
+            if self.fail_next:
+                self.fail_next = False
+                raise OSError(28, "No space left on device")
+            results = []
+            for fn in fns:
+                result = fn(self.state)
+                for ev in getattr(result, "events", []):
+                    self.state.apply(ev)
+                    self.events.append(ev)
+                self.intents.extend(getattr(result, "intents", []))
+                results.append(result)
+            self.commits += 1
+            return results

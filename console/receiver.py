@@ -1,0 +1,413 @@
+"""The alert receiver: Events v2, Alertmanager and Opsgenie bodies over HTTP on 127.0.0.1.
+
+    POST /v2/enqueue                      PagerDuty Events API v2 (trigger, acknowledge, resolve)
+    POST /v2/change/enqueue               PagerDuty change events
+    POST /alertmanager[?routing_key=K]    Prometheus Alertmanager webhook v4
+    POST /v2/alerts                       Opsgenie create alert
+    POST /v2/alerts/ALIAS/close|acknowledge?identifierType=alias   Opsgenie close / acknowledge
+
+Each request is parsed and checked in its own thread; the write goes to one writer thread
+that commits whatever requests are waiting in one durable append (group commit). The
+answer (202, with the dedup key) is sent only once the events are durable, so a sender
+that got a 202 can never lose its alert. Bad input gets the provider's own error body
+(../shared/specs) and changes nothing; a body over 512 KB is refused before it is read.
+
+Nothing a sender says is logged: bodies and headers (Opsgenie's `Authorization: GenieKey`)
+may hold secrets. The server binds to loopback only.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Protocol
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from console.domain.intake.alert import Alert, AlertFormatError, clean_text, parse_body
+from console.domain.intake.config import IntakeConfig, intake_config
+from console.domain.intake.engine import IntakeResult, intake_alerts
+from console.domain.model import State
+
+MAX_BODY = 512 * 1024
+# a sender that ignores the cap is drained up to this much so it can read the 400;
+# beyond it the connection is simply closed
+MAX_DRAIN = 8 * 1024 * 1024
+MAX_GROUP = 256
+
+HOST = "127.0.0.1"
+
+
+class Sink(Protocol):
+    """Where intake's writes go: the store's group-commit entry point."""
+
+    def transact_many(self, fns: list[Callable[[State], Any]]) -> list[Any]: ...
+
+
+@dataclass
+class _Failed:
+    """A write function that raised: it persists nothing and its request gets a 500."""
+
+    error: BaseException
+    events: tuple = ()
+    intents: tuple = ()
+
+
+class GroupCommitter:
+    """One writer thread: batches waiting writes into one `transact_many` (one fsync)."""
+
+    def __init__(self, sink: Sink) -> None:
+        self._sink = sink
+        self._queue: queue.Queue[tuple[Callable[[State], Any], Future] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._loop, name="intake-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, fn: Callable[[State], Any]) -> Future:
+        fut: Future = Future()
+        self._queue.put((fn, fut))
+        return fut
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            group = [item]
+            stop = False
+            while len(group) < MAX_GROUP:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                group.append(more)
+            self._commit(group)
+            if stop:
+                return
+
+    def _commit(self, group: list[tuple[Callable[[State], Any], Future]]) -> None:
+        def guarded(fn: Callable[[State], Any]) -> Callable[[State], Any]:
+            def run(state: State) -> Any:
+                try:
+                    return fn(state)
+                except Exception as exc:  # one bad write must not sink the others
+                    return _Failed(exc)
+
+            return run
+
+        try:
+            results = self._sink.transact_many([guarded(fn) for fn, _ in group])
+        except Exception as exc:  # the write itself failed: nothing is durable
+            for _, fut in group:
+                fut.set_exception(exc)
+            return
+        for (_, fut), result in zip(group, results, strict=True):
+            if isinstance(result, _Failed):
+                fut.set_exception(result.error)
+            else:
+                fut.set_result(result)
+
+
+# -- the providers' answers ------------------------------------------------------------
+
+
+def _pd_error(errors: list[str], unrecognized: bool = False) -> dict[str, Any]:
+    """Events v2's error body (components.responses.Error)."""
+    if unrecognized:
+        return {
+            "status": "Unrecognized object",
+            "message": "Event object format is unrecognized",
+            "errors": errors,
+        }
+    return {"status": "invalid event", "message": "Event object is invalid", "errors": errors}
+
+
+def _og_body(message: str, **extra: Any) -> dict[str, Any]:
+    """Opsgenie's response envelope (BaseResponse: requestId and took are required)."""
+    return {"message": message, **extra, "took": 0.0, "requestId": str(uuid.uuid4())}
+
+
+def _og_errors(errors: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for e in errors:
+        name = e.split("'")[1] if e.count("'") >= 2 else "body"
+        out.setdefault(name, e)
+    return out
+
+
+@dataclass(frozen=True)
+class _Route:
+    fmt: str
+    provider: str  # "pagerduty" or "opsgenie": whose answer shapes to use
+    action: str | None = None  # Opsgenie close / acknowledge
+    identifier: str | None = None
+
+
+def _route(path: str) -> _Route | None:
+    parts = [p for p in path.split("/") if p]
+    if parts == ["v2", "enqueue"]:
+        return _Route("events_v2", "pagerduty")
+    if parts == ["v2", "change", "enqueue"]:
+        return _Route("change_v2", "pagerduty")
+    if parts == ["alertmanager"]:
+        return _Route("alertmanager", "pagerduty")
+    if parts == ["v2", "alerts"]:
+        return _Route("opsgenie", "opsgenie")
+    if len(parts) == 4 and parts[:2] == ["v2", "alerts"] and parts[3] in ("close", "acknowledge"):
+        return _Route(
+            "opsgenie_action",
+            "opsgenie",
+            "resolve" if parts[3] == "close" else "acknowledge",
+            unquote(parts[2]),
+        )
+    return None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: AlertReceiver
+    protocol_version = "HTTP/1.1"
+    server_version = "incident-console-receiver"
+    sys_version = ""
+
+    def setup(self) -> None:
+        super().setup()
+        # answers are small and written once; without this, Nagle's algorithm and the
+        # sender's delayed ACK add ~40 ms to every request on a kept-alive connection
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        # quiet by design: request lines and headers can carry keys and tokens
+        return
+
+    def _send(self, status: int, doc: dict[str, Any], close: bool = False) -> None:
+        data = json.dumps(doc).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        # headers and body in one write (end_headers would flush the headers alone)
+        self._headers_buffer.append(b"\r\n")
+        self.wfile.write(b"".join(self._headers_buffer) + data)
+        self._headers_buffer = []
+
+    def _refuse(
+        self,
+        route: _Route | None,
+        status: int,
+        errors: list[str],
+        unrecognized: bool = False,
+        close: bool = False,
+    ) -> None:
+        if route is not None and route.provider == "opsgenie":
+            if unrecognized:
+                self._send(
+                    status,
+                    _og_body("Could not parse request body", errors={"body": errors[0]}),
+                    close,
+                )
+            else:
+                self._send(
+                    status,
+                    _og_body(
+                        "Request body is not processable. Please check the errors.",
+                        errors=_og_errors(errors),
+                    ),
+                    close,
+                )
+            return
+        self._send(status, _pd_error(errors, unrecognized), close)
+
+    def do_GET(self) -> None:  # noqa: N802
+        if urlsplit(self.path).path == "/health":
+            self._send(200, {"status": "ok"})
+        else:
+            self._send(
+                404,
+                {
+                    "status": "Not found",
+                    "message": "POST alerts to /v2/enqueue, /alertmanager or /v2/alerts",
+                    "errors": [],
+                },
+            )
+
+    def do_POST(self) -> None:  # noqa: N802
+        url = urlsplit(self.path)
+        route = _route(url.path)
+        if route is None:
+            self._drain(self._length() or 0)
+            self._send(
+                404,
+                {
+                    "status": "Not found",
+                    "message": "POST alerts to /v2/enqueue, /alertmanager or /v2/alerts",
+                    "errors": [],
+                },
+            )
+            return
+        length = self._length()
+        if length is None:
+            self._refuse(
+                route, 400, ["a Content-Length header is required"], unrecognized=True, close=True
+            )
+            return
+        if length > MAX_BODY:
+            drained = self._drain(length)
+            self._refuse(route, 400, [f"the body is over {MAX_BODY // 1024} KB"], close=not drained)
+            return
+        raw = self.rfile.read(length)
+        try:
+            body = (
+                json.loads(raw) if raw.strip() else ({} if route.fmt == "opsgenie_action" else None)
+            )
+        except (ValueError, UnicodeDecodeError):
+            self._refuse(route, 400, ["JSON parse error"], unrecognized=True)
+            return
+        received_at = self.server.clock.now()
+        try:
+            alerts = self._alerts(route, body, parse_qs(url.query), received_at)
+        except AlertFormatError as exc:
+            status = 422 if route.provider == "opsgenie" else 400
+            self._refuse(route, status, exc.errors)
+            return
+        try:
+            result: IntakeResult = self.server.write(alerts, received_at)
+        except Exception as exc:  # not durable: the sender must retry, as for any 5xx
+            self.server.errors.append(type(exc).__name__)
+            if route.provider == "opsgenie":
+                self._send(500, _og_body("Internal server error: the alert was not stored"))
+            else:
+                self._send(
+                    500,
+                    {"status": "error", "message": "The event was not stored; retry", "errors": []},
+                )
+            return
+        keys = result.dedup_keys
+        if route.provider == "opsgenie":
+            self._send(
+                202, _og_body("Request will be processed", result="Request will be processed")
+            )
+        elif route.fmt == "change_v2":
+            self._send(202, {"status": "success", "message": "Change event processed"})
+        else:
+            doc: dict[str, Any] = {"status": "success", "message": "Event processed"}
+            if keys:
+                doc["dedup_key"] = keys[0]
+            if route.fmt == "alertmanager":
+                doc["dedup_keys"] = keys
+            self._send(202, doc)
+
+    def _alerts(
+        self, route: _Route, body: Any, query: dict[str, list[str]], received_at: Any
+    ) -> list[Alert]:
+        if route.fmt == "opsgenie_action":
+            kind = (query.get("identifierType") or ["id"])[0]
+            if kind != "alias":
+                raise AlertFormatError(
+                    "opsgenie",
+                    ["'identifierType' must be alias (the console knows alerts by alias)"],
+                )
+            if not isinstance(body, dict):
+                raise AlertFormatError("opsgenie", ["the body must be a JSON object"])
+            return [
+                Alert(
+                    format="opsgenie",
+                    action=route.action or "resolve",
+                    dedup_key=route.identifier,
+                    client=clean_text(body.get("user"), 64) or "opsgenie",
+                )
+            ]
+        alerts = parse_body(body, received_at, route.fmt)
+        key = (query.get("routing_key") or [None])[0]
+        if route.fmt == "alertmanager" and key:
+            alerts = [replace(a, routing_key=key) for a in alerts]
+        return alerts
+
+    def _length(self) -> int | None:
+        value = self.headers.get("Content-Length")
+        if value is None or not value.strip().isdigit():
+            return None
+        return int(value)
+
+    def _drain(self, length: int) -> bool:
+        """Read and discard a refused body so the sender can read the answer."""
+        if length > MAX_DRAIN:
+            return False
+        left = length
+        while left > 0:
+            chunk = self.rfile.read(min(65536, left))
+            if not chunk:
+                return False
+            left -= len(chunk)
+        return True
+
+
+class AlertReceiver(ThreadingHTTPServer):
+    """The receiver bound to 127.0.0.1:port (0 picks a free port; see `.port`)."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(
+        self, sink: Sink, settings: Any, clock: Any, port: int = 0, host: str = HOST
+    ) -> None:
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            raise ValueError("the receiver listens on loopback only")
+        self.settings = settings
+        self.clock = clock
+        self.config: IntakeConfig = intake_config(settings)  # rule errors surface now
+        self.committer = GroupCommitter(sink)
+        self.errors: list[str] = []
+        self._thread: threading.Thread | None = None
+        super().__init__((host, port), _Handler)
+
+    @property
+    def port(self) -> int:
+        return self.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def write(self, alerts: list[Alert], received_at: Any) -> IntakeResult:
+        """Queue intake of these alerts and wait until the result is durable."""
+        fut = self.committer.submit(
+            lambda state: intake_alerts(
+                state, self.settings, alerts, received_at, config=self.config
+            )
+        )
+        return fut.result()
+
+    def start(self) -> AlertReceiver:
+        """Serve in a background thread (the TUI); `serve_forever()` serves in this one."""
+        self._thread = threading.Thread(
+            target=self.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="alert-receiver",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self.shutdown() if self._thread else None
+        self.server_close()
+        self.committer.close()
+
+
+def start_receiver(sink: Sink, settings: Any, clock: Any, port: int = 0) -> AlertReceiver:
+    """Start a receiver in the background (for the TUI's `--listen PORT`)."""
+    return AlertReceiver(sink, settings, clock, port).start()
