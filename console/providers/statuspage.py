@@ -27,6 +27,7 @@ from console.providers.decisions import Decision
 from console.providers.endpoints import base_url
 from console.providers.http import CallFailed, ProviderHttp, SecretAuth, clean_text
 from console.providers.http_call import HttpCall, Skip
+from console.providers.outbound_text import plain
 from console.providers.protocol import Delivery, DeliveryContext, Intent, RemoteNews
 from console.providers.public_components import PublicComponents, PublicNameError
 from console.providers.ratelimit import Limiters
@@ -129,7 +130,9 @@ class StatuspageAdapter:
                         kind="resolved" if status == "resolved" else "note",
                         at=at,
                         author="Statuspage",
-                        text=clean_text(f"status page {status}: {update.get('body', '')}", 500),
+                        text=plain(
+                            f"status page {status}: {update.get('body', '')}", 500, one_line=True
+                        ),
                         remote_incident=str(inc.get("id")),
                         data={"status": status},
                     )
