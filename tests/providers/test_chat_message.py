@@ -11,8 +11,8 @@ from tests.providers.spec_check import load_spec
 NOT_IN_A_WEBHOOK_BODY = {"token", "channel", "as_user"}
 
 
-@pytest.fixture(scope="module")
-def webhook_schema():
+def webhook_body_schema():
+    """A JSON Schema of a webhook body: chat.postMessage's arguments, strictly."""
     spec = load_spec("slack/slack-web-api.chat-subset.openapi2.json")
     op = spec.spec["paths"]["/chat.postMessage"]["post"]
     props = {}
@@ -25,12 +25,18 @@ def webhook_schema():
             props["attachments"] = {"type": "array", "items": {"type": "object"}}
         else:
             props[p["name"]] = {"type": p["type"]}
-    return spec, {
+    schema = {
         "type": "object",
         "properties": props,
         "additionalProperties": False,
         "anyOf": [{"required": ["text"]}, {"required": ["blocks"]}],
     }
+    return spec, schema
+
+
+@pytest.fixture(scope="module")
+def webhook_schema():
+    return webhook_body_schema()
 
 
 def checked(webhook_schema, calls):
