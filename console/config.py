@@ -57,8 +57,12 @@ def _merge_terraform(doc: dict, label: str) -> dict:
     try:
         from console.terraform import read_terraform_config  # type: ignore[attr-defined]
     except ImportError:
-        raise ConfigError(f"{label}: terraform = '{folder}' but Terraform import is not available") from None
-    base = Path(label).parent if label not in ("<defaults>",) and Path(label).is_file() else Path.cwd()
+        raise ConfigError(
+            f"{label}: terraform = '{folder}' but Terraform import is not available"
+        ) from None
+    base = (
+        Path(label).parent if label not in ("<defaults>",) and Path(label).is_file() else Path.cwd()
+    )
     tf_path = Path(folder) if Path(folder).is_absolute() else base / folder
     imported = read_terraform_config(tf_path)
     return deep_merge(imported, {k: v for k, v in doc.items() if k != "terraform"})

@@ -37,9 +37,24 @@ GLOBAL_SWITCHES = ("--read-only",)
 
 def _add_globals(p: argparse.ArgumentParser, suppress: bool) -> None:
     default = argparse.SUPPRESS if suppress else None
-    p.add_argument("--store", metavar="PATH", default=default, help="the store folder (default: the platform data folder; env INCIDENT_CONSOLE_STORE)")
-    p.add_argument("--config", metavar="PATH", default=default, help="config TOML file or a Terraform folder (env INCIDENT_CONSOLE_CONFIG)")
-    p.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS if suppress else False, help="open the store for reading and send nothing to any provider")
+    p.add_argument(
+        "--store",
+        metavar="PATH",
+        default=default,
+        help="the store folder (default: the platform data folder; env INCIDENT_CONSOLE_STORE)",
+    )
+    p.add_argument(
+        "--config",
+        metavar="PATH",
+        default=default,
+        help="config TOML file or a Terraform folder (env INCIDENT_CONSOLE_CONFIG)",
+    )
+    p.add_argument(
+        "--read-only",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="open the store for reading and send nothing to any provider",
+    )
     p.add_argument("--theme", metavar="NAME", default=default, help="the console's theme")
 
 
@@ -50,8 +65,16 @@ def build_parser(load_modules: Sequence[str] = ()) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"incident-console {__version__}")
     _add_globals(parser, suppress=False)
-    parser.add_argument("--listen", metavar="PORT", type=int, default=None, help="the TUI also receives alerts on 127.0.0.1:PORT")
-    parser.add_argument("--drill", metavar="SCENARIO", default=None, help="the TUI plays this drill scenario")
+    parser.add_argument(
+        "--listen",
+        metavar="PORT",
+        type=int,
+        default=None,
+        help="the TUI also receives alerts on 127.0.0.1:PORT",
+    )
+    parser.add_argument(
+        "--drill", metavar="SCENARIO", default=None, help="the TUI plays this drill scenario"
+    )
     sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
     for name, module_name in SUBCOMMANDS.items():
         module = _load(module_name) if name in load_modules else None

@@ -101,7 +101,9 @@ def _check_keys(where: str, table: Any, allowed: set[str]) -> dict[str, Any]:
         raise SettingsError(f"{where} must be a table")
     unknown = sorted(set(table) - allowed)
     if unknown:
-        raise SettingsError(f"{where}: unknown key '{unknown[0]}' (allowed: {', '.join(sorted(allowed))})")
+        raise SettingsError(
+            f"{where}: unknown key '{unknown[0]}' (allowed: {', '.join(sorted(allowed))})"
+        )
     return table
 
 
@@ -124,7 +126,9 @@ def settings_from_dict(doc: dict[str, Any], source: str = "<defaults>") -> Setti
         email=u.get("email", ""),
     )
     users: dict[str, User] = {}
-    for handle, entry in _check_keys(f"{source}: [users]", doc.get("users", {}), set(doc.get("users", {}))).items():
+    for handle, entry in _check_keys(
+        f"{source}: [users]", doc.get("users", {}), set(doc.get("users", {}))
+    ).items():
         e = _check_keys(f"{source}: [users.{handle}]", entry, USERS_KEYS)
         users[handle] = User(handle=handle, name=e.get("name", handle), email=e.get("email", ""))
     # the configured user is usually also in [users]; keep one identity
@@ -132,7 +136,9 @@ def settings_from_dict(doc: dict[str, Any], source: str = "<defaults>") -> Setti
         if me.email and known.email.lower() == me.email.lower():
             me = known
     services: dict[str, Service] = {}
-    for key, entry in _check_keys(f"{source}: [services]", doc.get("services", {}), set(doc.get("services", {}))).items():
+    for key, entry in _check_keys(
+        f"{source}: [services]", doc.get("services", {}), set(doc.get("services", {}))
+    ).items():
         where = f"{source}: [services.{key}]"
         e = _check_keys(where, entry, SERVICE_KEYS)
         comps = e.get("components", [])
@@ -142,8 +148,12 @@ def settings_from_dict(doc: dict[str, Any], source: str = "<defaults>") -> Setti
             name=key,
             description=e.get("description", ""),
             escalation_policy=e.get("escalation_policy"),
-            acknowledgement_timeout=_int_or_none(f"{where} acknowledgement_timeout", e.get("acknowledgement_timeout")),
-            auto_resolve_timeout=_int_or_none(f"{where} auto_resolve_timeout", e.get("auto_resolve_timeout")),
+            acknowledgement_timeout=_int_or_none(
+                f"{where} acknowledgement_timeout", e.get("acknowledgement_timeout")
+            ),
+            auto_resolve_timeout=_int_or_none(
+                f"{where} auto_resolve_timeout", e.get("auto_resolve_timeout")
+            ),
             components=tuple(comps),
         )
     status = _check_keys(f"{source}: [status]", doc.get("status", {}), STATUS_KEYS)
@@ -166,7 +176,9 @@ def settings_from_dict(doc: dict[str, Any], source: str = "<defaults>") -> Setti
             where = f"{source}: [status.severity_policy] {key}"
             _check_keys(where, val, {"component_status", "impact"})
             if val.get("component_status") not in COMPONENT_STATUSES:
-                raise SettingsError(f"{where}: component_status must be one of {', '.join(COMPONENT_STATUSES)}")
+                raise SettingsError(
+                    f"{where}: component_status must be one of {', '.join(COMPONENT_STATUSES)}"
+                )
             if val.get("impact") not in ("none", "minor", "major", "critical"):
                 raise SettingsError(f"{where}: impact must be none, minor, major or critical")
             policy[int(key[3:])] = dict(val)

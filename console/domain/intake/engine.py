@@ -37,6 +37,7 @@ from console.domain.intake.config import (
     ServiceIntake,
     intake_config,
 )
+from console.domain.intake.maintenance import active_window, all_windows
 from console.domain.model import Event, MaintenanceWindow, State, iso_precise
 
 ORIGIN = "intake"
@@ -122,7 +123,7 @@ class _Run:
         self.at = received_at
         self.ids = ids
         self.result = IntakeResult()
-        self.windows: list[MaintenanceWindow] = list(config.maintenance) + list(state.maintenance)
+        self.windows: list[MaintenanceWindow] = all_windows(config, state)
 
     # -- output -----------------------------------------------------------------------
 
@@ -383,11 +384,11 @@ class _Run:
     def suppressed_by(self, routed: _Routed) -> str | None:
         if routed.suppress_rule:
             return f"rule {routed.suppress_rule}"
-        for w in self.windows:
-            if w.service == routed.service and w.covers(self.at):
-                label = f": {clean_text(w.description, 80)}" if w.description else ""
-                return f"maintenance window until {iso(w.end)}{label}"
-        return None
+        w = active_window(self.windows, routed.service or "", self.at)
+        if w is None:
+            return None
+        label = f": {clean_text(w.description, 80)}" if w.description else ""
+        return f"maintenance window until {iso(w.end)}{label}"
 
     # -- grouping and incidents -------------------------------------------------------
 
