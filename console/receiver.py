@@ -332,7 +332,8 @@ class _Handler(BaseHTTPRequestHandler):
             ]
         alerts = parse_body(body, received_at, route.fmt)
         key = (query.get("routing_key") or [None])[0]
-        if route.fmt == "alertmanager" and key:
+        if route.fmt in ("alertmanager", "opsgenie") and key:
+            # these formats carry no routing key; the URL may give one (like an integration URL)
             alerts = [replace(a, routing_key=key) for a in alerts]
         return alerts
 

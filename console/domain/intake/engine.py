@@ -465,6 +465,7 @@ class _Run:
             component=alert.component or None,
             occurred_at=iso(alert.occurred_at),
             started_at=_source_time(alert, start=True),
+            details=_bounded_details(alert.custom_details),
         )
         for note in routed.notes:
             self.emit("note", note, "event rules", inc, text=note)
@@ -479,6 +480,26 @@ def _source_time(alert: Alert, start: bool = False) -> str | None:
         # Events v2 timestamp with our receive time could drop a real alert on clock skew
         return None
     return iso_precise(when)
+
+
+# the alert's details ride on its timeline entry (runbook links, labels) up to this size,
+# so a storm of fat alerts cannot bloat the store
+MAX_DETAILS_BYTES = 4096
+
+
+def _bounded_details(details: dict[str, Any]) -> dict[str, Any] | None:
+    if not details:
+        return None
+    out: dict[str, Any] = {}
+    size = 2
+    for key, value in details.items():
+        item = len(json.dumps({key: value}, ensure_ascii=False).encode())
+        if size + item > MAX_DETAILS_BYTES:
+            out["…"] = f"{len(details) - len(out)} more not kept"
+            break
+        out[key] = value
+        size += item
+    return out
 
 
 def _quote(key: str) -> str:

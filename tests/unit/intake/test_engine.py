@@ -569,3 +569,21 @@ def test_change_events_are_logged_without_an_incident():
     [ev] = res.events
     assert (ev.kind, ev.incident, ev.data["service"]) == ("change_event", None, "payments")
     assert res.intents == []
+
+
+def test_alert_details_ride_on_the_timeline_bounded():
+    f = feed()
+    res = f.send(
+        trigger(
+            "a",
+            custom_details={
+                "runbook": "https://runbooks/x",
+                "blob": "y" * 2000,
+                "more": "z" * 2000,
+                "last": 1,
+            },
+        )
+    )
+    details = res.events[1].data["details"]
+    assert details["runbook"] == "https://runbooks/x" and "blob" in details
+    assert "last" not in details and details["…"] == "2 more not kept"
