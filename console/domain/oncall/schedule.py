@@ -21,13 +21,24 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from functools import cached_property
 
 from pendulum import DateTime
 
-from console.domain.oncall.times import DAY, WEEK, instant_of, seconds, to_datetime, wall_of
+from console.domain.oncall.times import (
+    DAY,
+    WEEK,
+    local_frame,
+    seconds,
+    to_datetime,
+    to_instant,
+)
 
 # 1970-01-01, wall day 0, was a Thursday (ISO day 4): weekly windows are placed from it.
 _EPOCH_ISO_WEEKDAY = 4
+# Layers whose turns reach further than this always convert wall times exactly: probing
+# the offset that far for every answer would cost more than it saves.
+_STEADY_SPAN_LIMIT = 60 * DAY
 # Guard for walks over boundaries: a schedule with many layers and short turns still
 # changes at most a few hundred times a day.
 _MAX_STEPS = 200_000
@@ -55,21 +66,28 @@ class Restriction:
         return day * DAY + self.start_time_of_day
 
     def _windows(
-        self, w: float, tz: tzinfo, before: int, after: int
+        self, w: float, tz: tzinfo, off: float | None, before: int, after: int
     ) -> Iterator[tuple[float, float]]:
         period, offset = self.period, self.offset
         index = math.floor((w - offset) / period)
         for i in range(index - before, index + after + 1):
             ws = offset + i * period
-            yield instant_of(ws, tz), instant_of(ws + self.duration_seconds, tz)
+            yield to_instant(ws, tz, off), to_instant(ws + self.duration_seconds, tz, off)
 
-    def contains(self, t: float, w: float, tz: tzinfo) -> bool:
+    def contains(self, t: float, w: float, tz: tzinfo, off: float | None = None) -> bool:
         """Whether instant `t` (wall seconds `w`) falls inside one of the windows."""
-        return any(s <= t < e for s, e in self._windows(w, tz, 1, 1))
+        if off is not None:  # a steady offset: wall and instants move together
+            return (w - self.offset) % self.period < self.duration_seconds
+        return any(s <= t < e for s, e in self._windows(w, tz, off, 1, 1))
 
-    def next_edge(self, t: float, w: float, tz: tzinfo) -> float:
+    def next_edge(self, t: float, w: float, tz: tzinfo, off: float | None = None) -> float:
         """The first window start or end strictly after `t`."""
-        return min(x for s, e in self._windows(w, tz, 1, 2) for x in (s, e) if x > t)
+        if off is not None:
+            into = (w - self.offset) % self.period
+            if into < self.duration_seconds:
+                return w + (self.duration_seconds - into) - off
+            return w + (self.period - into) - off
+        return min(x for s, e in self._windows(w, tz, off, 1, 2) for x in (s, e) if x > t)
 
 
 @dataclass(frozen=True)
@@ -85,11 +103,13 @@ class Layer:
     restrictions: tuple[Restriction, ...]
     tz: tzinfo
 
-    def _turn_start(self, k: int) -> float:
-        return instant_of(self.virtual_start_wall + k * self.turn_seconds, self.tz)
+    def _turn_start(self, k: int, off: float | None = None) -> float:
+        return to_instant(self.virtual_start_wall + k * self.turn_seconds, self.tz, off)
 
-    def _turn_index(self, t: float, w: float) -> int:
+    def _turn_index(self, t: float, w: float, off: float | None = None) -> int:
         k = math.floor((w - self.virtual_start_wall) / self.turn_seconds)
+        if off is not None:
+            return k  # a steady offset: wall and instant order agree
         # the wall clock repeats or skips an hour at DST changes: settle on instants
         while self._turn_start(k + 1) <= t:
             k += 1
@@ -97,27 +117,43 @@ class Layer:
             k -= 1
         return k
 
-    def user_at(self, t: float, w: float | None = None) -> str | None:
-        """The layer's user on call at instant `t`, or None."""
+    @property
+    def probe_span(self) -> float | None:
+        """How far from an instant this layer's arithmetic reaches (see times.local_frame)."""
+        # back to the current turn's start, ahead to the next turn or restriction edge
+        reach = max(self.turn_seconds, WEEK) + DAY
+        return reach if reach <= _STEADY_SPAN_LIMIT else None
+
+    def frame(self, t: float) -> tuple[float, float | None]:
+        return local_frame(t, self.tz, self.probe_span)
+
+    def user_at(self, t: float, w: float | None = None, off: float | None = None) -> str | None:
+        """The layer's user on call at instant `t`, or None.
+
+        `w` and `off` are `local_frame(t)`, passed in by a schedule asking all its layers.
+        """
         if t < self.start or (self.end is not None and t >= self.end) or not self.users:
             return None
         if w is None:
-            w = wall_of(t, self.tz)
-        if self.restrictions and not any(r.contains(t, w, self.tz) for r in self.restrictions):
+            w, off = self.frame(t)
+        tz = self.tz
+        if self.restrictions and not any(r.contains(t, w, tz, off) for r in self.restrictions):
             return None
-        return self.users[self._turn_index(t, w) % len(self.users)]
+        return self.users[self._turn_index(t, w, off) % len(self.users)]
 
-    def next_boundary(self, t: float, w: float | None = None) -> float | None:
+    def next_boundary(
+        self, t: float, w: float | None = None, off: float | None = None
+    ) -> float | None:
         """The first instant after `t` at which this layer's answer may change."""
         if not self.users or (self.end is not None and t >= self.end):
             return None
         if t < self.start:
             return self.start
         if w is None:
-            w = wall_of(t, self.tz)
-        best = self._turn_start(self._turn_index(t, w) + 1)
+            w, off = self.frame(t)
+        best = self._turn_start(self._turn_index(t, w, off) + 1, off)
         for r in self.restrictions:
-            best = min(best, r.next_edge(t, w, self.tz))
+            best = min(best, r.next_edge(t, w, self.tz, off))
         if self.end is not None:
             best = min(best, self.end)
         return best
@@ -161,6 +197,14 @@ class Schedule:
     layers: tuple[Layer, ...]
     overrides: tuple[Override, ...] = ()
 
+    @cached_property
+    def probe_span(self) -> float | None:
+        """The widest reach of any layer's arithmetic (None: always convert exactly)."""
+        spans = [layer.probe_span for layer in self.layers]
+        if not spans or any(s is None for s in spans):
+            return None
+        return max(s for s in spans if s is not None)
+
     # -- the answer at one instant -------------------------------------------------
 
     def who(self, t: float) -> tuple[str | None, str]:
@@ -168,9 +212,9 @@ class Schedule:
         for o in reversed(self.overrides):
             if o.start <= t < o.end:
                 return o.user, "override"
-        w = wall_of(t, self.tz)
+        w, off = local_frame(t, self.tz, self.probe_span)
         for layer in reversed(self.layers):
-            user = layer.user_at(t, w)
+            user = layer.user_at(t, w, off)
             if user is not None:
                 return user, layer.name
         return None, ""
@@ -181,10 +225,10 @@ class Schedule:
 
     def next_boundary(self, t: float) -> float | None:
         """The first instant after `t` at which the answer may change (None: never)."""
-        w = wall_of(t, self.tz)
+        w, off = local_frame(t, self.tz, self.probe_span)
         best: float | None = None
         for layer in self.layers:
-            b = layer.next_boundary(t, w)
+            b = layer.next_boundary(t, w, off)
             if b is not None and (best is None or b < best):
                 best = b
         for o in self.overrides:

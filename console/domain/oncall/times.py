@@ -24,6 +24,7 @@ from pendulum import DateTime
 
 DAY = 86_400
 WEEK = 7 * DAY
+_PROBE_STEP = WEEK
 _WALL_EPOCH = datetime(1970, 1, 1)
 _TIME_OF_DAY = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
@@ -104,3 +105,47 @@ def parse_time_of_day(value: object) -> int:
     if h > 23 or mi > 59 or s > 59:
         raise TimeValueError(f"start_time_of_day '{value}' is not a time of day")
     return h * 3600 + mi * 60 + s
+
+
+def offset_at(t: float, tz: tzinfo) -> float:
+    """The zone's UTC offset in seconds at instant `t`."""
+    off = datetime.fromtimestamp(t, tz).utcoffset()
+    return off.total_seconds() if off is not None else 0.0
+
+
+def local_frame(t: float, tz: tzinfo, span: float | None) -> tuple[float, float | None]:
+    """(wall seconds at `t`, the zone's offset if it holds for `span` seconds either side).
+
+    With a steady offset every wall time near `t` converts to an instant by subtracting it:
+    the fast path. Otherwise the second value is None and callers convert exactly with
+    `instant_of`.
+    """
+    if span is not None:
+        off = _steady_offset(tz, span, math.floor(t / DAY))
+        if off is not None:
+            return t + off, off
+    return t + offset_at(t, tz), None
+
+
+@lru_cache(maxsize=16_384)
+def _steady_offset(tz: tzinfo, span: float, day: int) -> float | None:
+    """The offset if it holds from `span` before UTC day `day` to `span` after its end.
+
+    The offset is probed every week across that reach; when every probe agrees there is no
+    change of offset in it (the shortest change-and-back on record, such as Morocco's
+    Ramadan hour, lasts weeks). Cached per day, so answers about nearby instants cost a
+    dictionary look-up whatever the rotation's age.
+    """
+    lo, hi = day * DAY - span, (day + 1) * DAY + span
+    off = offset_at(lo, tz)
+    x = lo + _PROBE_STEP
+    while x < hi:
+        if offset_at(x, tz) != off:
+            return None
+        x += _PROBE_STEP
+    return off if offset_at(hi, tz) == off else None
+
+
+def to_instant(w: float, tz: tzinfo, off: float | None) -> float:
+    """`instant_of`, or plain arithmetic when a steady offset is known (see local_frame)."""
+    return w - off if off is not None else instant_of(w, tz)

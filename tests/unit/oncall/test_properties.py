@@ -181,3 +181,35 @@ def test_with_single_user_targets_and_full_coverage_the_plan_has_rules_times_pas
     assert (entries[-1].at - entries[0].at).total_seconds() == 60 * (
         sum(delays) * (loops + 1) - delays[-1]
     )
+
+
+ODD_ZONES = ZONES + [
+    "Africa/Casablanca",
+    "Australia/Lord_Howe",
+    "Pacific/Apia",
+    "America/Santiago",
+    "Asia/Tehran",
+]
+
+
+@FAST
+@given(
+    tz=st.sampled_from(ODD_ZONES),
+    start=instants,
+    turn=turns,
+    people=users,
+    restrictions=st.lists(restriction, max_size=2),
+    when=st.integers(min_value=0, max_value=4 * 365 * 86400).map(
+        lambda s: BASE + timedelta(seconds=s)
+    ),
+)
+def test_the_steady_offset_shortcut_agrees_with_exact_conversion(
+    tz, start, turn, people, restrictions, when
+):
+    from console.domain.oncall.times import wall_of
+
+    lay = _one(tz, [layer(people, _iso(start), turn, restrictions=restrictions)]).layers[0]
+    t = when.timestamp()
+    exact_w = wall_of(t, lay.tz)
+    assert lay.user_at(t) == lay.user_at(t, exact_w, None)
+    assert lay.next_boundary(t) == lay.next_boundary(t, exact_w, None)
