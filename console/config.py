@@ -64,7 +64,12 @@ def _merge_terraform(doc: dict, label: str) -> dict:
         Path(label).parent if label not in ("<defaults>",) and Path(label).is_file() else Path.cwd()
     )
     tf_path = Path(folder) if Path(folder).is_absolute() else base / folder
-    imported = read_terraform_config(tf_path)
+    from console.terraform import TerraformError
+
+    try:
+        imported = read_terraform_config(tf_path)
+    except TerraformError as exc:  # its message names the .tf file and line
+        raise ConfigError(f"{label}: terraform = '{folder}': {exc}") from None
     return deep_merge(imported, {k: v for k, v in doc.items() if k != "terraform"})
 
 

@@ -40,7 +40,9 @@ TOP_KEYS = {
     "sync",
 }
 USER_KEYS = {"name", "email", "handle"}
-USERS_KEYS = {"name", "email", "time_zone", "pagerduty_id", "opsgenie_id", "handle"}
+# "__source__" ("file.tf:LINE") marks a table imported from Terraform (console/terraform)
+SOURCE_KEY = "__source__"
+USERS_KEYS = {"name", "email", "time_zone", "pagerduty_id", "opsgenie_id", "handle", SOURCE_KEY}
 SERVICE_KEYS = {
     "name",
     "description",
@@ -56,6 +58,7 @@ SERVICE_KEYS = {
     "rules",
     "team",
     "auto_resolve_alerts",
+    SOURCE_KEY,
 }
 UI_KEYS = {"theme", "bell", "keymap", "flash"}
 STATUS_KEYS = {"stale_minutes", "components", "severity_policy"}
