@@ -120,6 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     ctx = CliContext.from_args(args)
     try:
+        _ = ctx.settings  # a broken config is reported by every subcommand, before anything runs
         if args.command is None:
             from console.cli.tui_cmd import run as run_tui
 

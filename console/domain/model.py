@@ -217,6 +217,7 @@ class State:
         self.last_number = 0
         self.event_ids: set[str] = set()
         self.alerts = AlertBook()  # open alerts by dedup key (intake's dedup and grouping)
+        self.log: list[Event] = []  # every event in fold order (compaction rewrites it)
 
     # -- queries -------------------------------------------------------------------
 
@@ -241,6 +242,7 @@ class State:
         self.event_ids.add(ev.id)
         if ev.kind in BOOK_KINDS:
             fold_alert_event(self.alerts, ev)
+        self.log.append(ev)
         if ev.incident is None:
             self.store_events.append(ev)
             _STORE_FOLDS.get(ev.kind, _ignore)(self, ev)
@@ -340,6 +342,11 @@ def _page_update(inc: Incident, ev: Event) -> None:
     inc.last_page_update_at = ev.at
 
 
+def _page_opened(inc: Incident, ev: Event) -> None:
+    inc.page_status = ev.data.get("status", "investigating")
+    inc.last_page_update_at = ev.at
+
+
 def _snoozed(inc: Incident, ev: Event) -> None:
     until = ev.data.get("until")
     inc.snoozed_until = parse_instant(until) if until else None
@@ -379,6 +386,7 @@ _INCIDENT_FOLDS = {
     "role_assigned": _role,
     "task_added": _task,
     "status_page_update": _page_update,
+    "status_page_opened": _page_opened,
     "snoozed": _snoozed,
     "merged_into": _merged_into,
     "provider_linked": _provider_id,

@@ -1,0 +1,32 @@
+"""`incident-console list [--all] [--json]`."""
+
+from __future__ import annotations
+
+from console.cli.context import CliContext
+
+HELP = "list incidents (open ones first; --all includes resolved)"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--all", action="store_true", help="include resolved incidents")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+
+
+def run(args, ctx: CliContext) -> int:
+    from console.domain.ordering import incident_order
+    from console.domain.text import inert
+
+    store = ctx.open_store(read_only=True)
+    incidents = [i for i in store.state.incidents.values() if args.all or args.json or i.is_open]
+    incidents.sort(key=incident_order)
+    if args.json:
+        ctx.json_out([i.to_json() for i in incidents])
+        return 0
+    if not incidents:
+        ctx.out("no open incidents" if not args.all else "no incidents")
+        return 0
+    for i in incidents:
+        ctx.out(
+            f"{i.id:<8} {i.severity_label:<5} {i.status:<13} {inert(i.service or '-', 24):<24} {inert(i.title, 60)}"
+        )
+    return 0

@@ -1,0 +1,30 @@
+"""The cost of one write does not grow with the whole history."""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from console.actions import execute_line
+from console.domain.clock import FixedClock
+from console.domain.settings import settings_from_dict
+from console.store import Store
+
+
+def test_last_thousand_of_ten_thousand_commands_cost_at_most_twice_the_first(tmp_path):
+    store = Store.open(tmp_path / "store")
+    settings = settings_from_dict({})
+    clock = FixedClock("2026-11-30T09:00:00Z")
+    execute_line(store, 'declare sev2 "Payments degraded"', settings, clock)
+    costs = []
+    for i in range(10_000):
+        t = time.perf_counter()
+        execute_line(store, f"note INC-1 step {i}", settings, clock)
+        costs.append(time.perf_counter() - t)
+    first = statistics.median(costs[:1000])
+    last = statistics.median(costs[-1000:])
+    # medians, because a shared CI machine stalls now and then
+    assert last <= 2 * first, (
+        f"first 1000: {first * 1e6:.0f} us/write, last 1000: {last * 1e6:.0f} us/write"
+    )
+    assert len(Store.open(tmp_path / "store", read_only=True).state.timeline("INC-1")) == 10_002
