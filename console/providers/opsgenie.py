@@ -48,6 +48,7 @@ class OpsgenieAdapter:
         actor: str | None = None,
         poll_interval: float = 0.5,
         max_polls: int = 20,
+        settle_looks: int = 6,
     ) -> None:
         self.http = http
         self.clock = clock
@@ -55,6 +56,7 @@ class OpsgenieAdapter:
         self.actor = actor
         self.poll_interval = poll_interval
         self.max_polls = max_polls
+        self.settle_looks = settle_looks
 
     # -- the protocol ----------------------------------------------------------------------
 
@@ -275,26 +277,36 @@ class OpsgenieAdapter:
             raise
 
     def _look_before_repost(self, op: Any, alias: str, intent_id: str) -> Delivery | None:
-        if op in ("incident.open", "incident.declare", "incident.reopen"):
-            alert = self._alert(alias)
-            if (
-                alert is not None
-                and alert.get("status") == "open"
-                and (alert.get("details") or {}).get("intent") == intent_id
-            ):
-                return Delivery(
-                    "sent",
-                    remote_id=str(alert["id"]),
-                    linked=str(alert["id"]),
-                    detail="found after an ambiguous attempt: not created again",
-                )
-        if op == "incident.note":
-            found = calls.find_note(self._notes(alias, by_alias=True), intent_id)
-            if found is not None:
+        """After an ambiguous attempt, whether it took effect after all.
+
+        Opsgenie applies a write some time after accepting it, so a look right away could
+        miss a write that is still queued there: look again through the clock, a few
+        times, before concluding it never arrived (then the caller sends it again).
+        """
+        creating = op in ("incident.open", "incident.declare", "incident.reopen")
+        if not creating and op != "incident.note":
+            return None  # acknowledge, close, priority... are idempotent: sending again is harmless
+        for attempt in range(self.settle_looks):
+            if attempt:
+                self.clock.sleep(self.poll_interval)
+            if creating:
+                alert = self._alert(alias)
+                if (
+                    alert is not None
+                    and alert.get("status") == "open"
+                    and (alert.get("details") or {}).get("intent") == intent_id
+                ):
+                    return Delivery(
+                        "sent",
+                        remote_id=str(alert["id"]),
+                        linked=str(alert["id"]),
+                        detail="found after an ambiguous attempt: not created again",
+                    )
+            elif calls.find_note(self._notes(alias, by_alias=True), intent_id) is not None:
                 return Delivery(
                     "sent", detail="note found after an ambiguous attempt: not posted again"
                 )
-        return None  # acknowledge, close, priority... are idempotent: sending again is harmless
+        return None
 
     def _notes(self, identifier: str, *, by_alias: bool) -> list[dict[str, Any]]:
         notes: list[dict[str, Any]] = []
