@@ -38,6 +38,7 @@ from console.domain.intake.config import (
     intake_config,
 )
 from console.domain.intake.maintenance import active_window, all_windows
+from console.domain.intake.paging import first_pages
 from console.domain.model import Event, MaintenanceWindow, State, iso_precise
 
 ORIGIN = "intake"
@@ -514,11 +515,18 @@ def intake_alerts(
     *,
     ids: IdSource | None = None,
     config: IntakeConfig | None = None,
+    page: bool = True,
 ) -> IntakeResult:
-    """Intake for alerts already parsed (the receiver parses before it queues a write)."""
-    run = _Run(state, config or intake_config(settings), received_at.in_tz("UTC"), ids or _uuid_hex)
+    """Intake for alerts already parsed (the receiver parses before it queues a write).
+
+    With `page`, the first escalation step of each incident opened here comes with it.
+    """
+    at = received_at.in_tz("UTC")
+    run = _Run(state, config or intake_config(settings), at, ids or _uuid_hex)
     for alert in alerts:
         run.take(alert)
+    if page:
+        run.result.events.extend(first_pages(settings, run.result.events, at))
     return run.result
 
 
@@ -531,13 +539,14 @@ def intake_result(
     fmt: str | None = None,
     ids: IdSource | None = None,
     config: IntakeConfig | None = None,
+    page: bool = True,
 ) -> IntakeResult:
     """Like `intake`, with each alert's outcome too (the receiver answers with its keys).
 
     Raises AlertFormatError for a body that is not a valid alert: then nothing happened.
     """
     alerts = parse_body(alert_body, received_at, fmt)
-    return intake_alerts(state, settings, alerts, received_at, ids=ids, config=config)
+    return intake_alerts(state, settings, alerts, received_at, ids=ids, config=config, page=page)
 
 
 def intake(
@@ -549,9 +558,13 @@ def intake(
     fmt: str | None = None,
     ids: IdSource | None = None,
     config: IntakeConfig | None = None,
+    page: bool = True,
 ) -> tuple[list[Event], list[dict[str, Any]]]:
-    """Turn one alert body into timeline events and outbox intents; change nothing."""
+    """Turn one alert body into timeline events and outbox intents; change nothing.
+
+    `page=False` leaves the first escalation step to whoever runs the escalation timers.
+    """
     result = intake_result(
-        state, settings, alert_body, received_at, fmt=fmt, ids=ids, config=config
+        state, settings, alert_body, received_at, fmt=fmt, ids=ids, config=config, page=page
     )
     return result.events, result.intents

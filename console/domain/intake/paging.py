@@ -1,0 +1,53 @@
+"""The first page of an incident that an alert opened, in the same write as the opening.
+
+The escalation engine (console.domain.oncall.escalation) decides who is paged when from
+the timeline; its timers are run by whoever ticks the clock. An incident opened by an
+alert pages its policy's first rule at once, so intake asks the engine for what is due
+on the incidents it has just opened and records it with them: a receiver running alone
+still pages. The engine's event ids depend only on the timeline, so a ticker that fires
+the same page later adds nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pendulum import DateTime
+
+from console.domain.model import Event, State
+
+
+def first_pages(settings: Any, new_events: list[Event], at: DateTime) -> list[Event]:
+    """Escalation events due by `at` on the incidents that `new_events` open.
+
+    Works on a small state holding only those incidents, so its cost does not grow with
+    the number of open incidents. A config the engine cannot read is not allowed to stop
+    intake: the incident gets a `paging_error` event saying why, for someone to fix.
+    """
+    from console.domain.oncall.escalation import timed_events
+
+    opened = [e.incident for e in new_events if e.kind == "opened" and e.incident]
+    if not opened:
+        return []
+    mini = State()
+    wanted = set(opened)
+    for ev in new_events:
+        if ev.incident in wanted:
+            mini.apply(ev)
+    try:
+        return timed_events(mini, settings, at, origin="intake")
+    except Exception as exc:  # the on-call config is broken: say so where it matters
+        text = f"Could not work out who to page: {str(exc)[:300]}"
+        return [
+            Event(
+                id=f"{inc}:paging_error:{at.int_timestamp}",
+                at=at,
+                kind="paging_error",
+                author="escalation",
+                origin="intake",
+                text=text,
+                incident=inc,
+                data={"error": text},
+            )
+            for inc in opened
+        ]
