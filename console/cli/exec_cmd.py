@@ -31,9 +31,18 @@ def run(args, ctx: CliContext) -> int:
     settings = ctx.settings
     store = ctx.open_store()
     done = []
+    drafts: dict[str, str] = {}
+
+    def drafted(inc_id, path, message) -> None:
+        # a resolve writes the postmortem draft; say where (or why not)
+        drafts[inc_id] = str(path) if path else ""
+        if path is None:
+            ctx.err(f"incident-console: {message}")
+
     for cmd in commands:
+        drafts.clear()
         try:
-            outcome = execute(store, cmd, settings, ctx.clock)
+            outcome = execute(store, cmd, settings, ctx.clock, postmortem_done=drafted)
         except Refused as exc:
             if done and not args.json:
                 ctx.err(f"applied {len(done)} line(s) before this one; they stay applied")
@@ -45,10 +54,16 @@ def run(args, ctx: CliContext) -> int:
                 "events": [e.text for e in outcome.events],
             }
         )
+        if outcome.incident in drafts and drafts[outcome.incident]:
+            done[-1]["postmortem"] = drafts[outcome.incident]
         if not args.json:
             for ev in outcome.events:
                 where = f"{ev.incident}: " if ev.incident else ""
                 ctx.out(f"{where}{ev.text}")
+            if drafts.get(outcome.incident or ""):
+                ctx.out(
+                    f"{outcome.incident}: postmortem draft written to {drafts[outcome.incident]}"
+                )
     if args.json:
         ctx.json_out(done)
     return 0

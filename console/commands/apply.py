@@ -253,7 +253,41 @@ def _resolve(state, a, ctx, b):
     if a.get("note"):
         b.event(inc.id, "note", a["note"], text=a["note"])
     b.event(inc.id, "resolved", f"Resolved by {ctx.who.label}")
+    _restore_public(state, inc, b)
     b.intent("incident.resolve", inc.id, note=a.get("note"))
+
+
+def _restore_public(state: State, inc: Incident, b: _Builder) -> None:
+    """What resolving does to the status page, recorded locally as it is queued: its
+    incident resolved and the components this incident took down operational again
+    (unless another open incident still holds them down)."""
+    if inc.page_status is not None and inc.page_status != "resolved":
+        b.event(
+            inc.id,
+            "status_page_update",
+            "Status page resolved",
+            status="resolved",
+            text="",
+            components={},
+        )
+    held = {
+        c
+        for other in state.open_incidents()
+        if other.id != inc.id and other.page_status not in (None, "resolved")
+        for c in other.components
+    }
+    for comp in inc.components:
+        current = state.components.get(comp)
+        if current is None or current.status == "operational" or comp in held:
+            continue
+        b.event(
+            None,
+            "component_status",
+            f"{comp}: operational",
+            component=comp,
+            status="operational",
+            for_incident=inc.id,
+        )
 
 
 def _reopen(state, a, ctx, b):

@@ -1,0 +1,88 @@
+"""A stale status page: public impact, and no status-page post for too long (pure).
+
+Customers read the status page; when it has said nothing new for `stale_minutes`
+([status] stale_minutes, default 30) while the incident is open, the incidents pane marks
+the row and the status bar says which incident, so the commander posts an update before
+customers start contacting support.
+
+    stale_page(incident, now, minutes)      -> StalePage | None   (one row)
+    stale_pages(state, now, minutes)        -> [StalePage]        (the status bar)
+    row_marker(stale)                       -> "page 42m"         (a short cell)
+    status_bar_text(stales)                 -> "INC-3: status page silent 42m — post an update"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pendulum import DateTime
+
+from console.domain.model import Incident, State
+
+DEFAULT_STALE_MINUTES = 30
+
+
+@dataclass(frozen=True)
+class StalePage:
+    """An open incident whose public status page has been silent for `minutes` (whole)."""
+
+    incident: str
+    last_update: DateTime
+    minutes: int
+    page_status: str
+
+
+def has_public_impact(inc: Incident) -> bool:
+    """The incident has an open status-page incident (declared public, or posted to)."""
+    return inc.page_status is not None and inc.page_status != "resolved"
+
+
+def stale_page(
+    inc: Incident, now: DateTime, minutes: int = DEFAULT_STALE_MINUTES
+) -> StalePage | None:
+    """`inc`'s staleness at `now`, or None when its page is fresh, resolved or not public.
+
+    Stale from the instant `minutes` have passed since the last post (inclusive), so a
+    30-minute limit marks the row at 30:00, not 30:59.
+    """
+    if not inc.is_open or not has_public_impact(inc) or inc.last_page_update_at is None:
+        return None
+    silent = (now - inc.last_page_update_at).total_seconds()
+    if silent < minutes * 60:
+        return None
+    return StalePage(inc.id, inc.last_page_update_at, int(silent // 60), str(inc.page_status))
+
+
+def stale_pages(
+    state: State, now: DateTime, minutes: int = DEFAULT_STALE_MINUTES
+) -> list[StalePage]:
+    """Every stale incident, the longest-silent first (ties by incident number)."""
+    found = [s for inc in state.open_incidents() if (s := stale_page(inc, now, minutes))]
+    return sorted(found, key=lambda s: (-s.minutes, _number(s.incident)))
+
+
+def _number(inc_id: str) -> int:
+    return int(inc_id.split("-", 1)[1])
+
+
+def silent_words(minutes: int) -> str:
+    """`42m`, `1h 05m`."""
+    hours, mins = divmod(minutes, 60)
+    return f"{hours}h {mins:02d}m" if hours else f"{mins}m"
+
+
+def row_marker(stale: StalePage | None) -> str:
+    """The incidents pane's cell: empty when fresh."""
+    return "" if stale is None else f"page {silent_words(stale.minutes)}"
+
+
+def status_bar_text(stales: Sequence[StalePage]) -> str:
+    """One line for the status bar; empty when no status page is stale."""
+    if not stales:
+        return ""
+    first = stales[0]
+    more = f" (+{len(stales) - 1} more)" if len(stales) > 1 else ""
+    return (
+        f"{first.incident}: status page silent {silent_words(first.minutes)}{more} — post an update"
+    )
