@@ -193,7 +193,8 @@ class Importer:
 
     def _layer(self, layer: Block, inst: Instance, n: int) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "name": _text(self.value(layer, "name", inst, f"Layer {n}"), layer.origin)
+            SOURCE: layer.origin.source,
+            "name": _text(self.value(layer, "name", inst, f"Layer {n}"), layer.origin),
         }
         for key in ("start", "end", "rotation_virtual_start"):
             value = self.value(layer, key, inst)
@@ -214,7 +215,7 @@ class Importer:
         ]
         restrictions = []
         for r in layer.children("restriction"):
-            item: dict[str, Any] = {}
+            item: dict[str, Any] = {SOURCE: r.origin.source}
             rtype = _text(self.value(r, "type", inst), r.origin)
             if rtype not in ("daily_restriction", "weekly_restriction"):
                 raise TerraformError(
@@ -267,7 +268,13 @@ class Importer:
                     targets.append({"type": kind, "id": key})
                 if not targets:
                     raise TerraformError(f"{rule.origin}: rule {n} of {inst.address} has no target")
-                rules.append({"escalation_delay_in_minutes": delay, "targets": targets})
+                rules.append(
+                    {
+                        SOURCE: rule.origin.source,
+                        "escalation_delay_in_minutes": delay,
+                        "targets": targets,
+                    }
+                )
             if not rules:
                 raise TerraformError(f"{b.origin}: {inst.address} has no rule")
             entry["rules"] = rules

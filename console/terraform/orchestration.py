@@ -178,7 +178,12 @@ class OrchestrationReader:
         )
 
         def walk(
-            sid: str, parent: Clauses, inherited: dict, path: tuple[str, ...], origin: Origin
+            sid: str,
+            parent: Clauses,
+            inherited: dict,
+            path: tuple[str, ...],
+            origin: Origin,
+            names: tuple[str, ...],
         ) -> list[dict]:
             if sid not in sets:
                 raise TerraformError(f"{origin}: route_to names set {sid!r}, which is not defined")
@@ -191,18 +196,21 @@ class OrchestrationReader:
                 if self.module.attr(rule, "disabled", inst.env, False) is True:
                     continue
                 clauses = conjoin(parent, self.conditions(rule, inst))
+                label = self.module.attr(rule, "label", inst.env, "")
+                named = (*names, str(label)) if label else names
                 own, target = self.actions(rule.child("actions"), inst, router=False)
                 merged = {**inherited, **own}
                 if target is not None:
-                    out += walk(target, clauses, merged, (*path, sid), rule.origin)
-                    out.append(_rule(clauses, {**merged, **catch_actions}, rule.origin))
+                    out += walk(target, clauses, merged, (*path, sid), rule.origin, named)
+                    fallback = {**merged, **catch_actions}
+                    out.append(_rule(clauses, fallback, rule.origin, named))
                 else:
-                    out.append(_rule(clauses, merged, rule.origin))
+                    out.append(_rule(clauses, merged, rule.origin, named))
             return out
 
-        rules = walk("start", [[]], {}, (), block.origin)
+        rules = walk("start", [[]], {}, (), block.origin, ())
         if catch_actions:
-            rules.append(_rule([[]], catch_actions, catch_all.origin))
+            rules.append(_rule([[]], catch_actions, catch_all.origin, ("catch-all",)))
         return rules
 
     # -- the three kinds ------------------------------------------------------------------
@@ -272,13 +280,24 @@ class OrchestrationReader:
                     )
                     continue
                 out.append(
-                    _rule(self.conditions(rule, inst), {"route_to": acts["route_to"]}, rule.origin)
+                    _rule(
+                        self.conditions(rule, inst),
+                        {"route_to": acts["route_to"]},
+                        rule.origin,
+                        (str(label),)
+                        if (label := self.module.attr(rule, "label", inst.env, ""))
+                        else (),
+                    )
                 )
         return out
 
 
-def _rule(clauses: Clauses, actions: dict[str, Any], origin: Origin) -> dict[str, Any]:
+def _rule(
+    clauses: Clauses, actions: dict[str, Any], origin: Origin, names: tuple[str, ...]
+) -> dict[str, Any]:
     out: dict[str, Any] = {SOURCE: origin.source}
+    if names:  # a flattened nested rule is named by its path: "critical > customers see it"
+        out["name"] = " > ".join(names)
     condition = render(clauses)
     if condition is not None:
         out["condition"] = condition

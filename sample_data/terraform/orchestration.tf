@@ -185,7 +185,7 @@ resource "pagerduty_event_orchestration_service" "database" {
     rule {
       label = "Replication lag during the nightly backup"
       condition {
-        expression = "event.summary matches part 'replication lag' and now in Mon,Tue,Wed,Thu,Fri,Sat,Sun 01:00:00 to 03:00:00 Europe/Berlin"
+        expression = "event.summary matches part 'replication lag' and event.custom_details.job matches 'nightly-backup'"
       }
       actions {
         suppress = true

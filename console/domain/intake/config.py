@@ -97,10 +97,14 @@ class IntakeConfig:
         return self.services.get(name) or ServiceIntake(name=name)
 
 
+# tables imported from Terraform say where they were written: "orchestration.tf:42"
+SOURCE_KEY = "__source__"
+
+
 def _table(where: str, value: Any, allowed: set[str]) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise IntakeConfigError(f"{where} must be a table")
-    unknown = sorted(set(value) - allowed)
+    unknown = sorted(set(value) - allowed - {SOURCE_KEY})
     if unknown:
         raise IntakeConfigError(
             f"{where}: unknown key '{unknown[0]}' (allowed: {', '.join(sorted(allowed))})"
@@ -150,27 +154,34 @@ def _rules(where: str, value: Any, services: set[str], stage: str) -> tuple[Rule
     out: list[Rule] = []
     for i, entry in enumerate(value, start=1):
         label = f"{where} #{i}"
+        if isinstance(entry, dict) and isinstance(entry.get(SOURCE_KEY), str):
+            label = f"{entry[SOURCE_KEY]}: {where.split(': ', 1)[-1]} #{i}"
         if isinstance(entry, dict) and isinstance(entry.get("name"), str):
             label += f" ({entry['name']})"
         r = _table(label, entry, RULE_KEYS)
         if r.get("disabled", False) is True:
             continue
         text = r.get("condition")
-        if text is None:
+        if text is None and SOURCE_KEY not in r:
             raise IntakeConfigError(f"{label}: condition is missing")
         try:
-            test = compile_condition(text)
+            # no condition: a catch-all imported from Terraform, last in its list
+            test = compile_condition(text) if text is not None else _always
         except ConditionError as exc:
             raise IntakeConfigError(f"{label}: condition {json.dumps(text)}: {exc}") from None
         out.append(
             Rule(
                 label=label,
-                condition=text,
+                condition=text if text is not None else "",
                 test=test,
                 actions=_actions(label, r.get("actions"), services, stage),
             )
         )
     return tuple(out)
+
+
+def _always(alert: Alert) -> bool:
+    return True
 
 
 def _grouping(where: str, value: Any) -> Grouping:
@@ -260,6 +271,8 @@ def load_intake_config(settings: Any) -> IntakeConfig:
         raise IntakeConfigError(f"{source}: maintenance must be a list of [[maintenance]] tables")
     for i, entry in enumerate(entries, start=1):
         where = f"{source}: [[maintenance]] #{i}"
+        if isinstance(entry, dict) and isinstance(entry.get(SOURCE_KEY), str):
+            where = f"{entry[SOURCE_KEY]}: [[maintenance]] #{i}"
         m = _table(where, entry, MAINTENANCE_KEYS)
         for key in ("service", "start", "end"):
             if key not in m:

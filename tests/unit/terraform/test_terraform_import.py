@@ -12,6 +12,15 @@ REPO = Path(__file__).resolve().parents[3]
 SAMPLE = REPO / "sample_data" / "terraform"
 
 
+def bare(node):
+    """The value without its __source__ keys, for comparing shapes."""
+    if isinstance(node, dict):
+        return {k: bare(v) for k, v in node.items() if k != "__source__"}
+    if isinstance(node, list):
+        return [bare(v) for v in node]
+    return node
+
+
 @pytest.fixture(scope="module")
 def imported():
     return import_terraform([SAMPLE])
@@ -34,7 +43,8 @@ def test_schedules_keep_layers_restrictions_and_time_zones(imported):
     assert sched["payments_primary"]["time_zone"] == "America/New_York"
     assert weekdays["users"] == ["grace", "mateo", "ada"]  # a for expression over handles
     assert weekdays["rotation_turn_length_seconds"] == 604800  # 7 * local.one_day
-    assert weekdays["restrictions"] == [
+    assert weekdays["__source__"] == "schedules.tf:7"
+    assert bare(weekdays["restrictions"]) == [
         {
             "type": "weekly_restriction",
             "start_time_of_day": "00:00:00",
@@ -53,6 +63,7 @@ def test_policies_map_targets_to_keys(imported):
     pol = imported.config["policies"]
     assert pol["payments"]["num_loops"] == 2
     assert [r["escalation_delay_in_minutes"] for r in pol["payments"]["rules"]] == [15, 15, 30]
+    assert pol["identity"]["rules"][1]["__source__"] == "policies.tf:113"
     assert pol["identity"]["rules"][1]["targets"] == [
         {"type": "user", "id": "ada"},
         {"type": "schedule", "id": "eng_managers"},
@@ -101,6 +112,12 @@ def test_router_and_catch_all(imported):
 
 def test_global_orchestration_flattens_nested_sets(imported):
     rules = imported.config["rules"]["global"]
+    assert [r["name"] for r in rules] == [
+        "Synthetic checks are not incidents",
+        "Staging never pages",
+        "Critical alerts get a second look > Customers can see it",
+        "Critical alerts get a second look",
+    ]
     assert [r["actions"] for r in rules] == [
         {"drop": True},
         {"suppress": True},
@@ -127,7 +144,11 @@ def test_service_orchestrations_become_service_rules_with_catch_all_last(importe
         "priority": "P1",
         "annotate": "Runbook: https://runbooks.acme.example/orders-db/failover",
     }
-    assert db[-1] == {"__source__": "orchestration.tf:212", "actions": {"severity": "warning"}}
+    assert db[-1] == {
+        "__source__": "orchestration.tf:212",
+        "name": "catch-all",
+        "actions": {"severity": "warning"},
+    }
     pay = imported.config["services"]["payments"]["rules"]
     assert [r["actions"].get("priority") for r in pay] == ["P2", "P3"]
     assert "rules" not in imported.config["services"]["checkout"]
@@ -178,7 +199,7 @@ def test_every_imported_table_and_rule_names_a_real_file_and_line(imported):
     for path, source in found:
         file, line = source.rsplit(":", 1)
         text = (SAMPLE / file).read_text().splitlines()[int(line) - 1]
-        assert re.match(r"\s*(resource|data|rule|catch_all)\b", text), (
+        assert re.match(r"\s*(resource|data|rule|catch_all|layer|restriction)\b", text), (
             f"{path}: {source} is {text!r}"
         )
 
