@@ -76,7 +76,7 @@ _values = st.recursive(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.dictionaries(_keys, _values, max_size=4))
 def test_any_document_round_trips(doc):
     assert tomllib.loads(dumps(doc)) == doc
