@@ -38,6 +38,7 @@ TOP_KEYS = {
     "status",
     "providers",
     "sync",
+    "read_only",
 }
 USER_KEYS = {"name", "email", "handle"}
 # "__source__" ("file.tf:LINE") marks a table imported from Terraform (console/terraform)

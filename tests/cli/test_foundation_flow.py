@@ -114,3 +114,15 @@ def test_bad_config_names_file_and_key(tmp_path):
     cfg.write_text("[services\n")
     r = run("list", env=env)
     assert r.returncode == 2 and "not valid TOML" in r.stderr
+
+
+def test_read_only_in_the_config_refuses_writes(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("read_only = true\n")
+    env = {
+        **os.environ,
+        "INCIDENT_CONSOLE_STORE": str(tmp_path / "store"),
+        "INCIDENT_CONSOLE_CONFIG": str(cfg),
+    }
+    r = run("exec", 'declare sev2 "x"', env=env)
+    assert r.returncode == 1 and "read-only" in r.stderr
