@@ -1,0 +1,162 @@
+"""The App: themes, the keymap, the palette, and the one MainScreen. Thin on purpose.
+
+`run_app(args, ctx)` is what the bare `incident-console` runs; `make_app(...)` builds the
+same App for tests and benchmarks with a given store, clock and settings.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from textual.app import App, SystemCommand
+
+from console.ui.keymap import keymap_from_settings
+from console.ui.main_screen import MainScreen
+from console.ui.palette import ConsoleCommands
+from console.ui.store_link import StoreLink
+from console.ui.themes import (
+    DEFAULT_THEME,
+    NO_COLOR_THEME,
+    SEMANTIC_DEFAULTS,
+    ThemeSet,
+    bundled_and_user_themes,
+    fallback_theme,
+)
+
+
+class ConsoleApp(App):
+    """The incident commander's console."""
+
+    TITLE = "incident-console"
+    COMMANDS = App.COMMANDS | {ConsoleCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        link: StoreLink,
+        *,
+        theme: str | None = None,
+        bell: bool = True,
+        ticking: bool = True,
+        themes: ThemeSet | None = None,
+    ) -> None:
+        no_color = "NO_COLOR" in os.environ  # App.__init__ pops it from the environment
+        super().__init__()
+        self.link = link
+        self.bell_on = bell
+        self.ticking = ticking
+        self.theme_set = themes if themes is not None else bundled_and_user_themes()
+        if DEFAULT_THEME not in self.theme_set.themes:
+            self.theme_set.themes[DEFAULT_THEME] = fallback_theme()
+        for t in self.theme_set.themes.values():
+            self.register_theme(t)
+        self.console_themes = list(self.theme_set.themes)
+        wanted = theme or (NO_COLOR_THEME if no_color else None) or DEFAULT_THEME
+        self._theme_problem = ""
+        if wanted not in self.theme_set.themes:
+            self._theme_problem = f"theme '{wanted}' not found; using {DEFAULT_THEME}"
+            wanted = DEFAULT_THEME
+        self.theme = wanted
+        self.keymap_overrides, self._keymap_problems = keymap_from_settings(link.settings.ui)
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(SEMANTIC_DEFAULTS)
+
+    def on_mount(self) -> None:
+        if self.keymap_overrides:
+            self.set_keymap(self.keymap_overrides)
+        self.push_screen(MainScreen(self.link, bell=self.bell_on, ticking=self.ticking))
+        problems = list(self.theme_set.problems)
+        if self._theme_problem:
+            problems.append(self._theme_problem)
+        if problems:
+            self.notify(
+                "\n".join(problems) + f"\n(using the {self.theme} theme)",
+                title="Theme files skipped",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+        if self._keymap_problems:
+            self.notify(
+                "\n".join(self._keymap_problems), title="Keymap", severity="warning", markup=False
+            )
+
+    def get_system_commands(self, screen) -> Any:
+        # the palette's own theme switcher would list Textual's themes too; ours are
+        # offered by ConsoleCommands as "theme: NAME"
+        for cmd in super().get_system_commands(screen):
+            if "theme" not in cmd.title.lower():
+                yield cmd
+        yield SystemCommand("app: quit", "leave the console", self.action_quit)
+
+
+def make_app(
+    store,
+    settings,
+    clock,
+    *,
+    drill=None,
+    read_only: bool = False,
+    theme: str | None = None,
+    bell: bool = False,
+    ticking: bool = True,
+    themes: ThemeSet | None = None,
+) -> ConsoleApp:
+    """The App over a given store, settings and clock (tests, benchmarks, run_app)."""
+    link = StoreLink(store, settings, clock, drill=drill, read_only=read_only)
+    return ConsoleApp(link, theme=theme, bell=bell, ticking=ticking, themes=themes)
+
+
+def _drill_session(args, ctx):
+    """A drill session when asked for (--drill) or when no provider is configured and no
+    store was named; None otherwise, or when the drill room is not installed yet."""
+    try:
+        from console.drill import list_scenarios, start_drill  # type: ignore[attr-defined]
+    except ImportError:
+        if getattr(args, "drill", None):
+            from console.cli.context import CliError
+
+            raise CliError("drill mode is not available in this version", 2) from None
+        return None
+    scenario = getattr(args, "drill", None)
+    if scenario is None:
+        configured = bool(ctx.settings.raw.get("providers"))
+        if configured or ctx.store_path is not None:
+            return None
+        scenarios = list_scenarios()
+        if not scenarios:
+            return None
+        scenario = scenarios[0].name
+    try:
+        return start_drill(scenario)
+    except Exception as exc:  # a bad scenario file: its message names the file and line
+        from console.cli.context import CliError
+
+        raise CliError(f"drill: {exc}", 2) from None
+
+
+def run_app(args, ctx) -> int:
+    """Run the console screen until the user quits; the exit status."""
+    drill = _drill_session(args, ctx)
+    if drill is not None:
+        store, settings, clock = drill.store, drill.settings, drill.clock
+        read_only = False
+    else:
+        settings = ctx.settings
+        read_only = ctx.read_only_effective
+        store = ctx.open_store(read_only=read_only)
+        clock = ctx.clock
+    theme = getattr(args, "theme", None) or ctx.theme or settings.ui.get("theme")
+    app = make_app(
+        store,
+        settings,
+        clock,
+        drill=drill,
+        read_only=read_only,
+        theme=theme,
+        bell=bool(settings.ui.get("bell", True)),
+    )
+    app.run()
+    return int(app.return_code or 0)

@@ -1,0 +1,92 @@
+"""A modal form for a key (declare, note, severity, component, update, maintenance, task).
+
+Enter on the last field (or ctrl+s anywhere) submits; escape cancels. The result is the
+field values, or None.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select, Static
+
+from console.ui.forms import Form, FormError
+
+
+class FormScreen(ModalScreen[dict[str, str] | None]):
+    """Shows `form`; dismisses with the values (validated) or None."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("ctrl+s", "submit", "Submit", id="form.submit"),
+    ]
+
+    DEFAULT_CSS = """
+    FormScreen { align: center middle; }
+    FormScreen > #form {
+        width: 72; max-width: 100%; height: auto; max-height: 100%;
+        border: round $primary; border-title-style: bold; background: $surface; padding: 0 1;
+    }
+    FormScreen Label { margin-top: 0; color: $text-muted; }
+    FormScreen Input, FormScreen Select { height: 3; }
+    FormScreen #form-error { color: $error; height: auto; }
+    FormScreen #form-help { color: $text-muted; }
+    """
+
+    def __init__(self, form: Form) -> None:
+        super().__init__()
+        self.form = form
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form") as box:
+            box.border_title = self.form.title
+            for f in self.form.fields:
+                yield Label(f.label + ("" if f.required else " (optional)"))
+                if f.choices:
+                    values = [v for _, v in f.choices]
+                    yield Select(
+                        list(f.choices),
+                        id=f"field-{f.name}",
+                        allow_blank=not f.required,
+                        value=f.default
+                        if f.default in values
+                        else values[0]
+                        if f.required
+                        else Select.NULL,
+                    )
+                else:
+                    yield Input(value=f.default, placeholder=f.placeholder, id=f"field-{f.name}")
+            yield Static("", id="form-error")
+            yield Static("enter: next / submit   ctrl+s: submit   esc: cancel", id="form-help")
+
+    def values(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for f in self.form.fields:
+            w = self.query_one(f"#field-{f.name}")
+            if isinstance(w, Select):
+                out[f.name] = "" if w.value is Select.NULL else str(w.value)
+            else:
+                out[f.name] = w.value  # type: ignore[attr-defined]
+        return out
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        inputs = [w for w in self.query("Input, Select") if w.id and w.id.startswith("field-")]
+        if event.input is inputs[-1]:
+            self.action_submit()
+        else:
+            self.focus_next()
+
+    def action_submit(self) -> None:
+        values = self.values()
+        try:
+            self.form.line(values, "INC-0")  # validation only; the screen builds the real one
+        except FormError as exc:
+            self.query_one("#form-error", Static).update(str(exc))
+            return
+        self.dismiss(values)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,76 @@
+"""Short text for cells: severities, statuses and ages, each with a glyph or label.
+
+Severity and status are never told by colour alone: every one carries a label (SEV1,
+TRIG) and a glyph, so monochrome and colour-blind users read the same screen.
+Ages are computed with plain arithmetic: pendulum's `diff_for_humans` costs ~35 us a
+call, 350 ms for a 10k-row column.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len, set_cell_size
+
+STATUS_LABELS = {
+    "triggered": ("●", "TRIG"),
+    "acknowledged": ("◐", "ACK"),
+    "resolved": ("○", "RES"),
+}
+
+COMPONENT_LABELS = {
+    "operational": ("✓", "operational"),
+    "degraded_performance": ("◔", "degraded"),
+    "partial_outage": ("◑", "partial outage"),
+    "major_outage": ("✖", "MAJOR OUTAGE"),
+    "under_maintenance": ("⚒", "maintenance"),
+}
+
+COMPONENT_CLASS = {
+    "operational": "ok",
+    "degraded_performance": "degraded",
+    "partial_outage": "partial",
+    "major_outage": "major",
+    "under_maintenance": "maintenance",
+}
+
+
+def sev_label(severity: int | None) -> str:
+    """'SEV1'.. or '—' for an incident nobody has given a severity."""
+    return f"SEV{severity}" if severity else "—"
+
+
+def status_label(status: str) -> str:
+    glyph, label = STATUS_LABELS.get(status, ("?", status[:4].upper()))
+    return f"{glyph} {label}"
+
+
+def component_label(status: str) -> str:
+    glyph, label = COMPONENT_LABELS.get(status, ("?", status))
+    return f"{glyph} {label}"
+
+
+def age(seconds: float) -> str:
+    """A compact age: '12s', '4m', '3h', '2d' (never negative)."""
+    s = max(0, int(seconds))
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m"
+    if s < 86400:
+        return f"{s // 3600}h"
+    return f"{s // 86400}d"
+
+
+def ago(seconds: float) -> str:
+    """'4m ago', or 'in 4m' for a time still to come."""
+    if seconds < 0:
+        return f"in {age(-seconds)}"
+    return f"{age(seconds)} ago"
+
+
+def fit(text: str, width: int) -> str:
+    """Exactly `width` cells: cut with an ellipsis, or padded (wide characters counted)."""
+    if width <= 0:
+        return ""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…" if width > 1 else set_cell_size(text, 1)
+    return set_cell_size(text, width)

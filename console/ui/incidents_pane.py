@@ -1,0 +1,337 @@
+"""The Incidents pane: a virtualised list over the sorted snapshot rows.
+
+Built on the Line API rather than `DataTable`: only visible rows are rendered, a cursor
+move repaints the two lines that changed, and the age column ticks by repainting only
+its own cells. 10,000 incidents cost what a screenful costs.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from console.ui.filtering import Filter
+from console.ui.formatting import age, fit, sev_label, status_label
+from console.ui.view_model import IncidentRow, Snapshot
+
+MARK_W, ID_W, SEV_W, STATUS_W, SERVICE_W, AGE_W, WHO_W = 2, 7, 5, 7, 12, 4, 14
+
+
+class IncidentsPane(ScrollView, can_focus=True):
+    """Incidents: open and unacknowledged first, then by severity and age.
+
+    | key | does |
+    |---|---|
+    | down, j / up, k | move the cursor |
+    | g, home / G, end | first / last incident |
+    | pageup / pagedown | a screenful |
+    """
+
+    HELP = (
+        "Incidents: open and unacknowledged first, then by severity and age. "
+        "Markers: ⚠ the status page has had no update for [status] stale_minutes; "
+        "⏫ an escalation fires within 5 minutes; ! just arrived."
+    )
+
+    BINDINGS = [
+        Binding("down,j", "cursor(1)", "Down", show=False, id="list.down"),
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="list.up"),
+        Binding("g,home", "cursor_to(0)", "First", show=False, id="list.first"),
+        Binding("G,end", "cursor_to(-1)", "Last", show=False, id="list.last"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="list.page_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="list.page_up"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "incidents--header",
+        "incidents--cursor",
+        "incidents--cursor-blurred",
+        "incidents--sev-1",
+        "incidents--sev-2",
+        "incidents--sev-3",
+        "incidents--sev-4",
+        "incidents--sev-5",
+        "incidents--status-triggered",
+        "incidents--status-acknowledged",
+        "incidents--status-resolved",
+        "incidents--muted",
+        "incidents--marker",
+        "incidents--flash",
+    }
+
+    DEFAULT_CSS = """
+    IncidentsPane {
+        scrollbar-size-vertical: 1;
+        & > .incidents--header { color: $text-muted; text-style: bold; }
+        & > .incidents--cursor { background: $primary 45%; }
+        & > .incidents--cursor-blurred { background: $primary 20%; }
+        & > .incidents--sev-1 { color: $sev-1; text-style: bold; }
+        & > .incidents--sev-2 { color: $sev-2; text-style: bold; }
+        & > .incidents--sev-3 { color: $sev-3; }
+        & > .incidents--sev-4 { color: $sev-4; }
+        & > .incidents--sev-5 { color: $sev-5; }
+        & > .incidents--status-triggered { color: $status-triggered; text-style: bold; }
+        & > .incidents--status-acknowledged { color: $status-acknowledged; }
+        & > .incidents--status-resolved { color: $status-resolved; }
+        & > .incidents--muted { color: $muted; }
+        & > .incidents--marker { color: $warning; text-style: bold; }
+        & > .incidents--flash { background: $flash; }
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=False, repaint=False)
+    """Index of the selected row within the filtered rows."""
+
+    class Selected(Message):
+        """The selected incident changed (None: the list is empty)."""
+
+        def __init__(self, incident: str | None) -> None:
+            super().__init__()
+            self.incident = incident
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.snapshot = Snapshot(version=-1)
+        self.filter = Filter()
+        self.rows: tuple[IncidentRow, ...] = ()
+        self.now_ts = 0.0
+        self.stale_minutes = 30
+        self.flashing: set[str] = set()
+        self._cache: dict[tuple, Strip] = {}
+        self._styles: dict[str, Style] | None = None
+        self._selected_id: str | None = None
+
+    # -- data ------------------------------------------------------------------------
+
+    @property
+    def selected(self) -> IncidentRow | None:
+        if 0 <= self.cursor < len(self.rows):
+            return self.rows[self.cursor]
+        return None
+
+    def show(self, snapshot: Snapshot, now_ts: float) -> None:
+        """Take a new snapshot; the selection follows its incident, not its position."""
+        self.snapshot = snapshot
+        self.now_ts = now_ts
+        self._refilter()
+
+    def set_filter(self, flt: Filter) -> None:
+        self.filter = flt
+        self._refilter()
+
+    def _refilter(self) -> None:
+        rows = self.snapshot.rows
+        if not self.filter.empty:
+            rows = tuple(r for r in rows if self.filter.matches(r))
+        self.rows = rows
+        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        keep = self._selected_id
+        index = None
+        if keep is not None:
+            index = next((i for i, r in enumerate(rows) if r.id == keep), None)
+        if index is None:
+            index = min(self.cursor, max(len(rows) - 1, 0))
+        self.set_reactive(IncidentsPane.cursor, index)
+        self._cache.clear()
+        self._scroll_to_cursor()
+        self.refresh()
+        self._announce()
+
+    def tick(self, now_ts: float) -> None:
+        """Time moved: repaint only the age column (ages move on the minute)."""
+        before = int(self.now_ts // 60)
+        self.now_ts = now_ts
+        if int(now_ts // 60) != before:
+            self._cache.clear()
+            x = self._age_x()
+            if x is not None:
+                self.refresh(Region(x, 1, AGE_W, self.size.height))
+
+    def flash(self, incident: str) -> None:
+        self.flashing.add(incident)
+        self._refresh_row_of(incident)
+        self.set_timer(2.0, lambda: self._unflash(incident))
+
+    def _unflash(self, incident: str) -> None:
+        self.flashing.discard(incident)
+        self._refresh_row_of(incident)
+
+    def _refresh_row_of(self, incident: str) -> None:
+        for i, r in enumerate(self.rows):
+            if r.id == incident:
+                self._cache.clear()
+                self.refresh_line(i + 1)
+                return
+
+    # -- moving ----------------------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old + 1)
+        self.refresh_line(new + 1)
+        self._scroll_to_cursor()
+        self._announce()
+
+    def _announce(self) -> None:
+        row = self.selected
+        new_id = row.id if row else None
+        if new_id != self._selected_id:
+            self._selected_id = new_id
+            self.post_message(self.Selected(new_id))
+
+    def _scroll_to_cursor(self) -> None:
+        visible = max(self.size.height - 1, 1)
+        top = self.scroll_offset.y
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + visible:
+            self.scroll_to(y=self.cursor - visible + 1, animate=False, immediate=True)
+
+    def action_cursor(self, delta: int) -> None:
+        if self.rows:
+            self.cursor = max(0, min(len(self.rows) - 1, self.cursor + delta))
+
+    def action_cursor_to(self, index: int) -> None:
+        if self.rows:
+            self.cursor = len(self.rows) - 1 if index < 0 else min(index, len(self.rows) - 1)
+
+    def action_page(self, direction: int) -> None:
+        self.action_cursor(direction * max(self.size.height - 2, 1))
+
+    def select(self, incident: str) -> bool:
+        """Move the cursor to `incident` if it is listed."""
+        for i, r in enumerate(self.rows):
+            if r.id == incident:
+                self.cursor = i
+                return True
+        return False
+
+    def on_focus(self) -> None:
+        self.refresh_line(self.cursor + 1)
+
+    def on_blur(self) -> None:
+        self.refresh_line(self.cursor + 1)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        self._cache.clear()
+        self._scroll_to_cursor()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+        self._cache.clear()
+
+    # -- drawing ---------------------------------------------------------------------
+
+    def _columns(self, width: int) -> dict[str, int]:
+        cols = {"mark": MARK_W, "id": ID_W, "sev": SEV_W, "status": STATUS_W}
+        cols["service"] = SERVICE_W if width >= 60 else 0
+        cols["age"] = AGE_W
+        cols["who"] = WHO_W if width >= 100 else 0
+        fixed = sum(cols.values()) + sum(1 for v in cols.values() if v) - 1
+        cols["title"] = max(width - fixed - 1, 8)
+        return cols
+
+    def _age_x(self) -> int | None:
+        cols = self._columns(self.size.width)
+        x = 0
+        for name in ("mark", "id", "sev", "status", "title", "service"):
+            if cols[name]:
+                x += cols[name] + (0 if name == "mark" else 1)
+        return x
+
+    def _style(self, name: str) -> Style:
+        if self._styles is None:
+            self._styles = {
+                n.removeprefix("incidents--"): self.get_component_rich_style(n, partial=True)
+                for n in self.COMPONENT_CLASSES
+            }
+        return self._styles[name]
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        if y == 0:
+            return self._header(width, base)
+        index = self.scroll_offset.y + y - 1
+        if index >= len(self.rows):
+            if not self.rows and y == 1:
+                text = "No incidents." if self.filter.empty else "No incident matches the filter."
+                return Strip([Segment(fit(" " + text, width), base + self._style("muted"))])
+            return Strip.blank(width, base)
+        row = self.rows[index]
+        selected = index == self.cursor
+        flashing = row.id in self.flashing
+        key = (row, width, selected, flashing, self.has_focus, int(self.now_ts // 60))
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._row_strip(row, width, base, selected, flashing)
+            self._cache[key] = strip
+        return strip
+
+    def _header(self, width: int, base: Style) -> Strip:
+        cols = self._columns(width)
+        style = base + self._style("header")
+        parts = [
+            "  ",
+            fit("ID", cols["id"]),
+            fit("SEV", cols["sev"]),
+            fit("STATUS", cols["status"]),
+        ]
+        parts.append(fit("TITLE", cols["title"]))
+        if cols["service"]:
+            parts.append(fit("SERVICE", cols["service"]))
+        parts.append(fit("AGE", cols["age"]))
+        if cols["who"]:
+            parts.append(fit("WHO", cols["who"]))
+        text = parts[0] + " ".join(parts[1:])
+        return Strip([Segment(fit(text, width), style)])
+
+    def _row_strip(
+        self, row: IncidentRow, width: int, base: Style, selected: bool, flashing: bool
+    ) -> Strip:
+        cols = self._columns(width)
+        if flashing:
+            base = base + self._style("flash")
+        if selected:
+            base = base + self._style("cursor" if self.has_focus else "cursor-blurred")
+        muted = self._style("muted")
+        mark = " "
+        if flashing:
+            mark = "!"
+        elif row.id in self.snapshot.escalations_soon:
+            mark = "⏫"
+        elif row.page_stale(self.now_ts, self.stale_minutes):
+            mark = "⚠"
+        sev_style = self._style(f"sev-{row.severity}") if row.severity else muted
+        status_style = (
+            self._style(f"status-{row.status}")
+            if row.status
+            in (
+                "triggered",
+                "acknowledged",
+                "resolved",
+            )
+            else muted
+        )
+        text_style = muted if row.status == "resolved" else Style()
+        segs = [
+            Segment(fit(mark, cols["mark"]), base + self._style("marker")),
+            Segment(fit(row.id, cols["id"]) + " ", base + text_style),
+            Segment(fit(sev_label(row.severity), cols["sev"]) + " ", base + sev_style),
+            Segment(fit(status_label(row.status), cols["status"]) + " ", base + status_style),
+            Segment(fit(row.title, cols["title"]) + " ", base + text_style),
+        ]
+        if cols["service"]:
+            segs.append(Segment(fit(row.service, cols["service"]) + " ", base + muted))
+        segs.append(Segment(fit(age(self.now_ts - row.created_ts), cols["age"]), base + muted))
+        if cols["who"]:
+            segs.append(Segment(" " + fit(row.who, cols["who"]), base + text_style))
+        strip = Strip(segs)
+        return strip.crop_extend(0, width, base)

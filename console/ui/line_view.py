@@ -1,0 +1,84 @@
+"""A scrolling pane of pre-built lines drawn through Textual's Line API.
+
+Only the visible lines are rendered, each once until its text or the width changes, so
+a pane with a long timeline costs what its visible rows cost.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.text import Text
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+
+class LineView(ScrollView, can_focus=True):
+    """Shows `lines` (Rich `Text`, rendered as plain text, never as markup)."""
+
+    DEFAULT_CSS = """
+    LineView { overflow-x: hidden; scrollbar-size-vertical: 1; }
+    """
+
+    BINDINGS = [
+        ("down,j", "scroll_down", "Down"),
+        ("up,k", "scroll_up", "Up"),
+        ("g,home", "scroll_home", "Top"),
+        ("G,end", "scroll_end", "Bottom"),
+    ]
+    HELP = ""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._lines: list[Text] = []
+        self._source: list[Text] = []
+        self._cache: dict[int, Strip] = {}
+        self.follow = False  # stay at the end as lines are added
+
+    def set_lines(self, lines: list[Text]) -> None:
+        """Show `lines`: those made with `no_wrap=True` are cut at the edge, others wrap."""
+        self._source = lines
+        self._reflow()
+
+    def _reflow(self) -> None:
+        at_end = self.scroll_offset.y >= self.max_scroll_y
+        width = max(self.size.width - 1, 10)
+        out: list[Text] = []
+        for text in self._source:
+            if text.no_wrap or text.cell_len <= width:
+                out.append(text)
+            else:
+                out.extend(text.wrap(self.app.console, width))
+        self._lines = out
+        self._cache.clear()
+        # no horizontal scrolling: long lines are wrapped or cut, never scrolled sideways
+        self.virtual_size = Size(0, len(out))
+        if self.follow and at_end:
+            self.scroll_end(animate=False, immediate=True)
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self._reflow()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.size.width
+        base = self.rich_style
+        if index >= len(self._lines):
+            return Strip.blank(width, base)
+        strip = self._cache.get(index)
+        if strip is None:
+            text = self._lines[index]
+            segments = [
+                Segment(seg.text, base + seg.style if seg.style else base)
+                for seg in text.render(self.app.console)
+                if seg.text != "\n"
+            ]
+            strip = Strip(segments)
+            self._cache[index] = strip
+        return strip.crop_extend(scroll_x, scroll_x + width, base)

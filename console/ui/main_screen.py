@@ -1,0 +1,468 @@
+"""The console's one screen: four panes, the status bar, the message and command lines.
+
+Keys become command lines of the command language, run in thread workers through
+console.actions (via StoreLink); results come back as messages. The UI thread renders
+snapshots and never touches the store.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from console.commands.apply import Refused
+from console.commands.grammar import ParseError
+from console.domain.text import inert
+from console.ui import forms
+from console.ui.command_line import CommandLine
+from console.ui.confirm_screen import ConfirmScreen
+from console.ui.filtering import parse_filter
+from console.ui.form_screen import FormScreen
+from console.ui.help_screen import HelpScreen, help_text
+from console.ui.incidents_pane import IncidentsPane
+from console.ui.keymap import INCIDENT_ACTIONS, WRITE_ACTIONS, bindings
+from console.ui.messages import (
+    AttentionNeeded,
+    CommandDone,
+    CommandFailed,
+    OnCallReady,
+    SnapshotReady,
+)
+from console.ui.oncall_pane import OnCallPane
+from console.ui.status_bar import StatusBar
+from console.ui.status_pane import StatusPane
+from console.ui.store_link import StoreLink
+from console.ui.timeline_pane import TimelinePane
+
+PANES = ("incidents", "timeline", "oncall", "status")
+TITLES = {"incidents": "Incidents", "timeline": "Timeline", "oncall": "On call", "status": "Status"}
+WIDE = 120  # columns from which the four panes sit side by side in two columns
+POLL_SECONDS = 0.25  # a drill ticks ~4 times a second; other writers show within a second
+SPEEDS = (1, 10, 60)
+
+
+class MainScreen(Screen):
+    """Incidents, Timeline, On call, Status; a status bar; ':' and '/' lines; a footer."""
+
+    BINDINGS = bindings()
+
+    DEFAULT_CSS = """
+    MainScreen { layout: vertical; }
+    #panes { height: 1fr; layout: vertical; }
+    #panes > .pane { border: round $panel-lighten-2; border-title-color: $text-muted; padding: 0 0; }
+    #panes > .pane:focus { border: round $primary; border-title-color: $primary; border-title-style: bold; }
+    #panes.-narrow > #incidents { height: 45%; }
+    #panes.-narrow > .lower { height: 1fr; display: none; }
+    #panes.-narrow > .lower.-shown { display: block; }
+    #panes.-wide { layout: grid; grid-size: 2 2; grid-columns: 3fr 2fr; grid-rows: 1fr 1fr; }
+    #bottom { dock: bottom; height: auto; }
+    #bottom > Footer { dock: none; }
+    #message { height: 1; padding: 0 1; color: $text-muted; }
+    #message.-error { color: $error; text-style: bold; }
+    #message.-ok { color: $success; }
+    """
+
+    lower: reactive[str] = reactive("timeline")
+    """Which of timeline/oncall/status fills the lower half on a narrow terminal."""
+
+    def __init__(self, link: StoreLink, *, bell: bool = True, ticking: bool = True) -> None:
+        super().__init__()
+        self.link = link
+        self.bell = bell
+        self.ticking = ticking
+        self.snapshot = link.snapshot()
+        self.selected: str | None = None
+        self._stop = threading.Event()
+        self._filter_text = ""
+        self._oncall_asked_for: str | None = "-"
+
+    # -- building --------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(self.link.clock, ticking=self.ticking)
+        with Container(id="panes", classes="-narrow"):
+            yield IncidentsPane(id="incidents").add_class("pane")
+            # DOM order fits the wide grid: incidents | on call / timeline | status
+            yield OnCallPane(id="oncall").add_class("pane", "lower")
+            yield TimelinePane(id="timeline").add_class("pane", "lower", "-shown")
+            yield StatusPane(id="status").add_class("pane", "lower")
+        with Container(id="bottom"):
+            yield Static("", id="message")
+            yield CommandLine()
+            yield Footer()
+
+    def on_mount(self) -> None:
+        for name in PANES:
+            self.pane(name).border_title = TITLES[name]
+        self.incidents.stale_minutes = self.link.settings.stale_minutes
+        self.apply_snapshot(self.snapshot)
+        self.incidents.focus()
+        self.request_oncall()
+        if self.ticking:
+            self.set_interval(1.0, self.tick)
+            self.set_interval(30.0, self.request_oncall)
+            self.feed()
+        first = (
+            "DRILL: a scripted incident on a simulated clock, no network. "
+            "p pauses, > < change speed, ? help."
+            if self.link.kind == "drill"
+            else "? help  : command  / filter  tab next pane  q quit"
+        )
+        self.say(first)
+
+    def on_unmount(self) -> None:
+        self._stop.set()
+
+    def on_resize(self, event) -> None:
+        wide = event.size.width >= WIDE and event.size.height >= 30
+        panes = self.query_one("#panes")
+        panes.set_class(wide, "-wide")
+        panes.set_class(not wide, "-narrow")
+        self._subtitles()
+
+    @property
+    def incidents(self) -> IncidentsPane:
+        return self.query_one(IncidentsPane)
+
+    def pane(self, name: str):
+        return self.query_one(f"#{name}")
+
+    # -- the feed (worker thread) ----------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="feed")
+    def feed(self) -> None:
+        """Drill ticks and other processes' writes, ~4 times a second."""
+        while not self._stop.is_set():
+            try:
+                changed = self.link.poll()
+                if changed:
+                    self.post_message(SnapshotReady(self.link.snapshot()))
+                items = self.link.take_attention()
+                if items:
+                    self.post_message(AttentionNeeded(items))
+            except Exception as exc:  # keep the screen alive; say what broke
+                self.post_message(CommandFailed("(store refresh)", inert(str(exc), 200)))
+            self._stop.wait(POLL_SECONDS)
+
+    @work(thread=True, exit_on_error=False, group="commands")
+    def run_line(self, line: str) -> None:
+        """Apply one command line; the answer comes back as a message."""
+        try:
+            outcome = self.link.run_line(line, self.selected)
+        except (ParseError, Refused) as exc:
+            self.post_message(CommandFailed(line, str(exc)))
+            return
+        except Exception as exc:  # a store that cannot be written: say so, keep running
+            self.post_message(CommandFailed(line, f"not saved: {exc}"))
+            return
+        self.post_message(SnapshotReady(self.link.snapshot()))
+        self.post_message(CommandDone(line, outcome.incident, len(outcome.events)))
+
+    @work(thread=True, exit_on_error=False, group="oncall", exclusive=True)
+    def compute_oncall(self, incident: str | None) -> None:
+        from console.domain.oncall import next_pages, oncall_now_next
+
+        settings, now = self.link.settings, self.link.clock.now()
+        problem, rows, outlook = "", [], None
+        try:
+            rows = oncall_now_next(settings, now)
+        except ValueError as exc:  # a bad [schedules]/[policies] table: `lint` says more
+            problem = str(exc)
+        if incident is not None and not problem:
+            with self.link.lock:
+                inc = self.link.store.state.incidents.get(incident)
+                timeline = list(self.link.store.state.timeline(incident)) if inc else []
+            if inc is not None and inc.is_open and inc.status == "triggered":
+                try:
+                    outlook = tuple(next_pages(settings, inc, now, timeline))
+                except ValueError:
+                    outlook = ()
+            else:
+                outlook = ()
+        self.post_message(OnCallReady(rows, outlook, incident, problem))
+
+    def request_oncall(self) -> None:
+        self._oncall_asked_for = self.selected
+        self.compute_oncall(self.selected)
+
+    # -- messages in -----------------------------------------------------------------
+
+    def on_snapshot_ready(self, message: SnapshotReady) -> None:
+        if message.snapshot.version >= self.snapshot.version:
+            self.apply_snapshot(message.snapshot)
+
+    def apply_snapshot(self, snap) -> None:
+        self.snapshot = snap
+        now = self.link.clock.now()
+        self.incidents.show(snap, now.timestamp())
+        self.query_one(StatusBar).show(
+            snap.kind, snap.read_only, snap.providers, snap.pending_intents
+        )
+        self.query_one(StatusPane).show(snap, now, self.link.settings.stale_minutes)
+        self._show_timeline(now)
+        line = self.query_one(CommandLine)
+        line.selected = self.selected
+        line.components = [c.name for c in snap.components]
+        self._subtitles()
+        self._refresh_keys()
+
+    def _refresh_keys(self) -> None:
+        """Re-check which keys can act, only when that can have changed: the footer
+        rebuilds itself on every refresh_bindings, which a cursor move must not cost."""
+        row = self._row()
+        signature = (row is not None, row.is_open if row else None, self.link.read_only)
+        if signature != getattr(self, "_keys_signature", None):
+            self._keys_signature = signature
+            self.refresh_bindings()
+
+    def _show_timeline(self, now) -> None:
+        events = self.snapshot.timeline(self.selected) if self.selected else ()
+        pane = self.query_one(TimelinePane)
+        pane.show(self.selected, events, now.timestamp())
+        pane.border_title = f"Timeline {self.selected}" if self.selected else "Timeline"
+
+    def _subtitles(self) -> None:
+        inc = self.incidents
+        total = len(self.snapshot.rows)
+        shown = len(inc.rows)
+        sub = f"{shown} of {total}" if not inc.filter.empty else f"{total}"
+        if self._filter_text:
+            sub += f" · /{self._filter_text}"
+        inc.border_subtitle = Text(sub)
+        narrow = self.query_one("#panes").has_class("-narrow")
+        for name in ("timeline", "oncall", "status"):
+            self.pane(name).border_subtitle = "2 timeline · 3 on call · 4 status" if narrow else ""
+
+    def on_incidents_pane_selected(self, message: IncidentsPane.Selected) -> None:
+        self.selected = message.incident
+        self.query_one(CommandLine).selected = self.selected
+        self._show_timeline(self.link.clock.now())
+        self.request_oncall()
+        self._refresh_keys()
+
+    def on_on_call_ready(self, message: OnCallReady) -> None:
+        if message.incident != self.selected:
+            return  # the selection moved on; a newer answer is coming
+        users = {u.handle: u.label for u in self.link.settings.all_users()}
+        self.query_one(OnCallPane).show(
+            message.rows,
+            message.outlook,
+            message.incident,
+            self.link.clock.now(),
+            lambda h: users.get(h, h),
+            message.problem,
+        )
+
+    def on_command_done(self, message: CommandDone) -> None:
+        self.say(f"✓ {message.line}", "ok")
+        if message.incident and message.line.startswith("declare"):
+            self.incidents.select(message.incident)
+
+    def on_command_failed(self, message: CommandFailed) -> None:
+        self.say(f"✖ {message.reason}", "error")
+
+    def on_attention_needed(self, message: AttentionNeeded) -> None:
+        if self.bell:
+            self.app.bell()
+        for item in message.items[:20]:
+            self.incidents.flash(item.incident)
+        first = message.items[0]
+        self.say(f"! {first.incident}: {first.why}", "error")
+
+    def say(self, text: str, kind: str = "") -> None:
+        msg = self.query_one("#message", Static)
+        msg.update(Text(inert(text, 400)))
+        msg.set_class(kind == "error", "-error")
+        msg.set_class(kind == "ok", "-ok")
+
+    def tick(self) -> None:
+        now = self.link.clock.now()
+        self.incidents.tick(now.timestamp())
+        if int(now.timestamp()) % 60 == 0:
+            self._show_timeline(now)
+
+    # -- the command and filter lines ------------------------------------------------
+
+    def on_command_line_entered(self, message: CommandLine.Entered) -> None:
+        line = self.query_one(CommandLine)
+        if message.mode == "filter":
+            line.close()
+            self.incidents.focus()
+            return
+        if message.value:
+            line.close()
+            self.incidents.focus()
+            self.run_line(message.value)
+
+    def on_command_line_filter_changed(self, message: CommandLine.FilterChanged) -> None:
+        self.set_filter(message.value)
+
+    def on_command_line_closed(self, message: CommandLine.Closed) -> None:
+        if message.mode == "filter":
+            self.set_filter("")
+        self.incidents.focus()
+
+    def set_filter(self, text: str) -> None:
+        self._filter_text = text.strip()
+        flt = parse_filter(text)
+        self.incidents.set_filter(flt)
+        if flt.problems:
+            self.say("✖ " + flt.problems[0], "error")
+        self._subtitles()
+
+    # -- keys ------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in WRITE_ACTIONS and self.link.read_only:
+            return False
+        if action.startswith("drill_") and self.link.drill is None:
+            return False
+        if action in INCIDENT_ACTIONS:
+            row = self.snapshot.by_id.get(self.selected) if self.selected else None
+            if row is None:
+                return None
+            if action in ("ack", "resolve", "escalate") and not row.is_open:
+                return None
+        return True
+
+    def _row(self):
+        return self.snapshot.by_id.get(self.selected) if self.selected else None
+
+    def action_ack(self) -> None:
+        self.run_line(f"ack {self.selected}")
+
+    def action_escalate(self) -> None:
+        self.run_line(f"escalate {self.selected}")
+
+    def action_resolve(self) -> None:
+        inc = self.selected
+        row = self._row()
+        title = f"{inc}: {row.title}" if row else inc
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.run_line(f"resolve {inc}")
+
+        self.app.push_screen(ConfirmScreen(f"Resolve {inc}?", title), answer)
+
+    def _form(self, form: forms.Form, incident: str | None = None) -> None:
+        def done(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            line = form.line(values, incident)
+            question = form.confirm(values)
+            if question:
+                self.app.push_screen(
+                    ConfirmScreen(question), lambda yes: self.run_line(line) if yes else None
+                )
+            else:
+                self.run_line(line)
+
+        self.app.push_screen(FormScreen(form), done)
+
+    def action_note(self) -> None:
+        self._form(forms.note_form(), self.selected)
+
+    def action_task(self) -> None:
+        self._form(forms.task_form(), self.selected)
+
+    def action_severity(self) -> None:
+        row = self._row()
+        self._form(forms.severity_form(row.severity if row else None), self.selected)
+
+    def action_update(self) -> None:
+        self._form(forms.update_form(), self.selected)
+
+    def action_declare(self) -> None:
+        row = self._row()
+        inc = self.selected if row is not None and row.is_open else None
+        self._form(
+            forms.declare_form(
+                sorted(self.link.settings.services), [c.name for c in self.snapshot.components], inc
+            ),
+            inc,
+        )
+
+    def action_component(self) -> None:
+        self._form(forms.component_form([c.name for c in self.snapshot.components]))
+
+    def action_maintenance(self) -> None:
+        self._form(forms.maintenance_form(sorted(self.link.settings.services)))
+
+    def action_command(self) -> None:
+        self.query_one(CommandLine).open("command")
+
+    def action_filter(self) -> None:
+        self.query_one(CommandLine).open("filter", self._filter_text)
+
+    def action_help(self) -> None:
+        focused = self.focused
+        name = focused.id if focused is not None and focused.id in PANES else "incidents"
+        pane = self.pane(name)
+        keymap = getattr(self.app, "keymap_overrides", {})
+        text = help_text(TITLES[name], pane.HELP, keymap, self.link.drill is not None)
+        self.app.push_screen(HelpScreen(text))
+
+    def action_quit(self) -> None:
+        pending = self.snapshot.pending_intents
+        if pending and self.link.kind == "live" and self.snapshot.providers:
+            self.app.push_screen(
+                ConfirmScreen(
+                    f"Quit with {pending} change(s) not yet sent?",
+                    "They are safe on disk and go out at the next start "
+                    "(or with incident-console sync).",
+                ),
+                lambda yes: self.app.exit() if yes else None,
+            )
+        else:
+            self.app.exit()
+
+    def action_pane(self, name: str) -> None:
+        if name != "incidents":
+            self.lower = name
+        self.pane(name).focus()
+
+    def _focused_pane(self) -> str:
+        focused = self.focused
+        return focused.id if focused is not None and focused.id in PANES else "incidents"
+
+    def action_next_pane(self) -> None:
+        i = PANES.index(self._focused_pane())
+        self.action_pane(PANES[(i + 1) % len(PANES)])
+
+    def action_previous_pane(self) -> None:
+        i = PANES.index(self._focused_pane())
+        self.action_pane(PANES[(i - 1) % len(PANES)])
+
+    def watch_lower(self, name: str) -> None:
+        for other in ("timeline", "oncall", "status"):
+            self.pane(other).set_class(other == name, "-shown")
+
+    # -- drill -----------------------------------------------------------------------
+
+    def action_drill_pause(self) -> None:
+        clock = self.link.drill.clock
+        clock.pause(not clock.paused)
+        self.query_one(StatusBar).tick()
+        self.say("drill paused" if clock.paused else "drill running")
+
+    def action_drill_speed(self, step: int) -> None:
+        clock = self.link.drill.clock
+        speeds = list(SPEEDS)
+        current = min(speeds, key=lambda s: abs(s - clock.speed))
+        i = max(0, min(len(speeds) - 1, speeds.index(current) + step))
+        clock.set_speed(speeds[i])
+        self.query_one(StatusBar).tick()
+        self.say(f"drill speed x{speeds[i]}")
+
+    def action_drill_step(self) -> None:
+        self.link.drill.clock.advance(60)
+        self.query_one(StatusBar).tick()
+        self.say("stepped one minute")

@@ -1,0 +1,89 @@
+"""The On-call pane: who is on call now and next for each schedule and policy, and who
+the selected incident pages next and when."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from console.domain.text import inert
+from console.ui.formatting import ago
+from console.ui.line_view import LineView
+
+
+def _names(handles, label) -> str:
+    return ", ".join(inert(label(h), 40) for h in handles) or "nobody"
+
+
+class OnCallPane(LineView):
+    """Who is on call now and next; the selected incident's next pages."""
+
+    HELP = (
+        "On call: for each schedule and escalation policy, who is on call now, who is next "
+        "and when they hand over (UTC). Below: who the selected incident pages next if "
+        "nobody acknowledges."
+    )
+    COMPONENT_CLASSES = {"oncall--head", "oncall--muted", "oncall--who", "oncall--warn"}
+    DEFAULT_CSS = """
+    OnCallPane {
+        scrollbar-size-vertical: 1;
+        & > .oncall--head { text-style: bold; color: $primary; }
+        & > .oncall--muted { color: $muted; }
+        & > .oncall--who { color: $accent; }
+        & > .oncall--warn { color: $warning; text-style: bold; }
+    }
+    """
+
+    def show(self, rows, outlook, incident, now, label, problem: str = "") -> None:
+        """`rows`: OnCallRow list; `outlook`: the incident's pages (or None); `label`:
+        handle -> display name."""
+        st = {n: self.get_component_rich_style(n, partial=True) for n in self.COMPONENT_CLASSES}
+        lines: list[Text] = []
+        if problem:
+            lines.append(Text(" " + inert(problem, 300), st["oncall--warn"]))
+        if not rows and not problem:
+            lines.append(
+                Text(
+                    " No schedules or escalation policies configured yet "
+                    "([schedules] and [policies] in the config).",
+                    st["oncall--muted"],
+                )
+            )
+        for kind in ("schedule", "policy"):
+            group = [r for r in rows if r.kind == kind]
+            if not group:
+                continue
+            lines.append(
+                Text(" Schedules" if kind == "schedule" else " Policies", st["oncall--head"])
+            )
+            for r in group:
+                line = Text(no_wrap=True)
+                line.append(f"  {inert(r.name, 40)}: ")
+                line.append(_names(r.now, label), st["oncall--who"])
+                if r.handoff_at is not None and r.next != r.now:
+                    at = r.handoff_at.in_tz("UTC")
+                    line.append(" → ")
+                    line.append(_names(r.next, label), st["oncall--who"])
+                    line.append(
+                        f" at {at.strftime('%a %H:%MZ')} ({ago(now.timestamp() - at.timestamp())})",
+                        st["oncall--muted"],
+                    )
+                lines.append(line)
+        if incident is not None:
+            lines.append(Text(f" {incident} pages next", st["oncall--head"]))
+            if not outlook:
+                lines.append(
+                    Text(
+                        "  nobody more (acknowledged, resolved, or no policy)", st["oncall--muted"]
+                    )
+                )
+            for page in outlook or ():
+                at = page.at.in_tz("UTC")
+                line = Text(no_wrap=True)
+                line.append(f"  L{page.level} ")
+                line.append(_names(page.users, label), st["oncall--who"])
+                line.append(
+                    f" at {at.strftime('%H:%M:%SZ')} ({ago(now.timestamp() - at.timestamp())})",
+                    st["oncall--muted"],
+                )
+                lines.append(line)
+        self.set_lines(lines)

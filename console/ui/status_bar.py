@@ -1,0 +1,94 @@
+"""The status bar: LIVE or DRILL (and read-only), the clock, each provider's sync state.
+
+The clock is its own widget and repaints only itself once a second (a few dozen bytes),
+instead of re-laying out the bar.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import Static
+
+
+class ClockLabel(Widget):
+    """The (possibly simulated) time, HH:MM:SSZ, and the drill's speed."""
+
+    DEFAULT_CSS = """
+    ClockLabel { width: auto; min-width: 10; height: 1; padding: 0 1; color: $foreground; }
+    """
+
+    def __init__(self, clock, *, ticking: bool = True, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.clock = clock
+        self.ticking = ticking
+
+    def on_mount(self) -> None:
+        if self.ticking:
+            self.set_interval(1.0, self.refresh)
+
+    def render(self) -> Text:
+        now = self.clock.now().in_tz("UTC")
+        text = now.strftime("%H:%M:%SZ")
+        speed = getattr(self.clock, "speed", None)
+        if speed is not None:
+            paused = getattr(self.clock, "paused", False)
+            text += " ⏸ paused" if paused else f" ▶ x{speed:g}"
+        return Text(text)
+
+    def get_content_width(self, container, viewport) -> int:
+        return len(self.render().plain)
+
+
+class StatusBar(Horizontal):
+    """One line across the top."""
+
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+        dock: top;
+        background: $panel;
+        & > #mode { width: auto; padding: 0 1; text-style: bold; background: $mode-live; color: $background; }
+        &.-drill > #mode { background: $mode-drill; }
+        & > #ro { width: auto; padding: 0 1; text-style: bold; color: $warning; display: none; }
+        &.-read-only > #ro { display: block; }
+        & > #providers { width: 1fr; padding: 0 1; color: $text-muted; text-align: right; }
+        & > #providers.-warning { color: $warning; }
+        & > #providers.-error { color: $error; text-style: bold; }
+    }
+    """
+
+    def __init__(self, clock, *, ticking: bool = True) -> None:
+        super().__init__()
+        self._clock = clock
+        self._ticking = ticking
+
+    def compose(self) -> ComposeResult:
+        yield Static("LIVE", id="mode")
+        yield Static("READ-ONLY", id="ro")
+        yield ClockLabel(self._clock, ticking=self._ticking, id="clock")
+        yield Static("", id="providers")
+
+    def show(self, kind: str, read_only: bool, providers, pending: int) -> None:
+        """Mode, read-only flag and the providers' words (`(name, text, level)` tuples)."""
+        mode = self.query_one("#mode", Static)
+        mode.update("DRILL" if kind == "drill" else "LIVE")
+        self.set_class(kind == "drill", "-drill")
+        self.set_class(read_only, "-read-only")
+        label = self.query_one("#providers", Static)
+        if providers:
+            text = " · ".join(p[1] for p in providers)
+            levels = {p[2] for p in providers}
+        else:
+            text = "no providers configured"
+            if pending:
+                text += f" · {pending} queued"
+            levels = set()
+        label.update(Text(text))
+        label.set_class("error" in levels, "-error")
+        label.set_class("warning" in levels and "error" not in levels, "-warning")
+
+    def tick(self) -> None:
+        self.query_one(ClockLabel).refresh()

@@ -1,0 +1,244 @@
+"""The screen's one door to the store: run command lines, pick up other writers, snapshot.
+
+Only worker threads call it, and every call holds `lock`, so the live `State` is never
+read while this process folds into it. The UI thread sees `Snapshot`s only.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from console.actions import execute
+from console.commands.apply import Outcome
+from console.commands.grammar import parse
+from console.domain.text import inert
+from console.ui.view_model import IncidentRow, Snapshot, component_rows
+
+TERMINAL_DELIVERY = {"sent", "superseded", "failed"}
+# how far ahead an escalation counts as "about to fire" for the list's marker
+ESCALATION_SOON_SECONDS = 5 * 60
+# the outlook is computed for at most this many triggered incidents (oldest storms aside,
+# only the first screenfuls matter for a marker)
+ESCALATION_SCAN_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Attention:
+    """Something that should ring the bell: a new high-urgency/SEV1 incident, or an
+    escalation that fired on its own."""
+
+    incident: str
+    why: str
+
+
+class StoreLink:
+    """Holds the store, the settings and the clock (and a drill session, in a drill)."""
+
+    def __init__(self, store, settings, clock, *, drill=None, read_only: bool = False) -> None:
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self.drill = drill
+        self.read_only = read_only or bool(getattr(store, "read_only", False))
+        self.lock = threading.RLock()
+        self._rows: dict[str, IncidentRow] = {}
+        self._sorted: tuple[IncidentRow, ...] = ()
+        self._dirty: set[str] | None = None  # None: rebuild everything
+        self._pending: set[str] | None = None
+        self._seen_version = -1
+        self._own_write = False
+        self._saw_records = False
+        self._attention: list[Attention] = []
+        self._soon: dict[str, Any] = {}
+        self._soon_checked_at: float | None = None
+        self._windows_cache: tuple | None = None
+        store.on_change(self._on_records)
+
+    @property
+    def kind(self) -> str:
+        return "drill" if self.drill is not None else getattr(self.store, "kind", "live")
+
+    # -- what changed ------------------------------------------------------------------
+
+    def _on_records(self, records: list[dict[str, Any]]) -> None:
+        """Called (in the writing or refreshing thread, under `lock`) with new records."""
+        self._saw_records = True
+        for rec in records:
+            t = rec.get("t")
+            if t == "event":
+                inc = rec.get("incident")
+                if inc and self._dirty is not None:
+                    self._dirty.add(inc)
+                if inc and not self._own_write:
+                    self._notice(rec)
+            elif t == "intent" and self._pending is not None:
+                self._pending.add(rec["id"])
+            elif (
+                t == "delivery"
+                and self._pending is not None
+                and rec.get("state") in TERMINAL_DELIVERY
+            ):
+                self._pending.discard(rec.get("intent"))
+
+    def _notice(self, rec: dict[str, Any]) -> None:
+        kind, data = rec.get("kind"), rec.get("data") or {}
+        inc = rec["incident"]
+        if kind == "opened" and (
+            data.get("urgency", "high") == "high" or data.get("severity") == 1
+        ):
+            self._attention.append(Attention(inc, "new high-urgency incident"))
+        elif kind == "declared" and data.get("severity") == 1:
+            self._attention.append(Attention(inc, "declared SEV1"))
+        elif kind == "severity_changed" and data.get("severity") == 1:
+            self._attention.append(Attention(inc, "now SEV1"))
+        elif kind == "escalated":
+            self._attention.append(Attention(inc, "escalation fired"))
+
+    def take_attention(self) -> list[Attention]:
+        with self.lock:
+            out, self._attention = self._attention, []
+            return out
+
+    # -- doing -------------------------------------------------------------------------
+
+    def poll(self) -> bool:
+        """A drill's tick, then other processes' writes. True if anything changed."""
+        with self.lock:
+            if self.drill is not None and not getattr(self.drill, "finished", False):
+                self.drill.tick()
+            self.store.refresh()
+            return self.store.version != self._seen_version
+
+    def run_line(self, line: str, selected: str | None) -> Outcome:
+        """Parse and apply one command line (raises ParseError or Refused)."""
+        with self.lock:
+            self._own_write = True
+            try:
+                return execute(
+                    self.store,
+                    parse(line),
+                    self.settings,
+                    self.clock,
+                    origin="local",
+                    selected=selected,
+                )
+            finally:
+                self._own_write = False
+
+    # -- seeing ------------------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        """A fresh immutable view (copies only incidents changed since the last one)."""
+        with self.lock:
+            state = self.store.state
+            reload = self._seen_version == -1 or self._dirty is None
+            if not reload and self.store.version != self._seen_version and not self._saw_records:
+                # the version moved with no records seen: another process compacted the
+                # store and it was reloaded from the snapshot
+                reload = True
+            if reload:
+                self._rows = {i.id: IncidentRow.of(i) for i in state.incidents.values()}
+                self._sorted = tuple(sorted(self._rows.values(), key=lambda r: r.order))
+                self._pending = self._pending_from_store()
+            elif self._dirty:
+                changed = False
+                for inc_id in self._dirty:
+                    inc = state.incidents.get(inc_id)
+                    if inc is None:
+                        continue
+                    row = IncidentRow.of(inc)
+                    old = self._rows.get(inc_id)
+                    self._rows[inc_id] = row
+                    changed = changed or old is None or old.order != row.order
+                if changed:
+                    self._sorted = tuple(sorted(self._rows.values(), key=lambda r: r.order))
+                else:
+                    self._sorted = tuple(self._rows[r.id] for r in self._sorted)
+            self._dirty = set()
+            self._saw_records = False
+            self._seen_version = self.store.version
+            return Snapshot(
+                version=self.store.version,
+                rows=self._sorted,
+                by_id=dict(self._rows),
+                timelines=dict(state.timelines),
+                components=component_rows(state, self.settings),
+                windows=self._windows(state),
+                pending_intents=len(self._pending or ()),
+                providers=self._providers(),
+                escalations_soon=self._escalations_soon(state),
+                kind=self.kind,
+                read_only=self.read_only,
+            )
+
+    def _pending_from_store(self) -> set[str]:
+        done = {
+            intent
+            for (intent, _p), d in self.store.deliveries.items()
+            if d.get("state") in TERMINAL_DELIVERY
+        }
+        return {i for i in self.store.intents if i not in done}
+
+    def _windows(self, state) -> tuple:
+        try:
+            from console.domain.intake.config import intake_config
+            from console.domain.intake.maintenance import all_windows
+
+            return tuple(all_windows(intake_config(self.settings), state))
+        except ValueError:  # a bad [[maintenance]] table: the lint/ingest commands say why
+            return tuple(state.maintenance)
+
+    def _providers(self) -> tuple[tuple[str, str, str], ...]:
+        configured = list((self.settings.raw.get("providers") or {}).keys())
+        if self.drill is not None and not configured:
+            return (("fakes", "providers: in-process fakes (drill)", "good"),)
+        if not configured:
+            return ()
+        deliveries = list(self.store.deliveries.values())
+        try:
+            from console.sync.status import (  # type: ignore[import-not-found]
+                counts_from_deliveries,
+                health_from_deliveries,
+                summarize,
+            )
+        except ImportError:
+            n = len(self._pending or ())
+            return tuple(
+                (
+                    name,
+                    f"{inert(name, 20)}: {n} queued" if n else f"{inert(name, 20)}: ok",
+                    "warning" if n else "good",
+                )
+                for name in configured
+            )
+        queued, held, failed = counts_from_deliveries(deliveries)
+        health = health_from_deliveries(configured, deliveries)
+        return tuple(
+            (s.provider, inert(s.text, 60), s.level)
+            for s in summarize(health, queued, held, failed, self.clock.now())
+        )
+
+    def _escalations_soon(self, state) -> dict[str, Any]:
+        """Triggered incidents whose next page is due within a few minutes."""
+        if not self.settings.raw.get("policies"):
+            return {}
+        now = self.clock.now()
+        now_ts = now.timestamp()
+        if self._soon_checked_at is not None and abs(now_ts - self._soon_checked_at) < 15:
+            return dict(self._soon)
+        from console.domain.oncall import next_pages
+
+        soon: dict[str, Any] = {}
+        triggered = [r for r in self._sorted if r.status == "triggered"][:ESCALATION_SCAN_LIMIT]
+        for row in triggered:
+            inc = state.incidents.get(row.id)
+            try:
+                pages = next_pages(self.settings, inc, now, state.timeline(row.id))
+            except ValueError:
+                continue
+            if pages and 0 <= (pages[0].at - now).total_seconds() <= ESCALATION_SOON_SECONDS:
+                soon[row.id] = pages[0].at
+        self._soon, self._soon_checked_at = soon, now_ts
+        return dict(soon)

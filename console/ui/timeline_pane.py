@@ -1,0 +1,119 @@
+"""The Timeline pane: the selected incident's events, newest at the bottom.
+
+Each event: absolute UTC time, relative age, author, origin, kind, then its text (inert,
+wrapped to the pane). Follows new events while at the bottom; scrolls back on demand.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+
+from console.domain.text import inert
+from console.ui.formatting import ago
+from console.ui.line_view import LineView
+
+# a storm incident can gather thousands of alert events; the pane shows the newest
+MAX_EVENTS = 1000
+TEXT_LINES = 6  # a long note wraps to at most this many lines, then is cut
+
+
+class TimelinePane(LineView):
+    """Timeline of the selected incident.
+
+    | key | does |
+    |---|---|
+    | down, j / up, k | scroll |
+    | g, home / G, end | oldest / newest (and follow new events) |
+    """
+
+    HELP = (
+        "Timeline of the selected incident: UTC time, how long ago, who, from where "
+        "(local, intake, provider, drill, sync), and what. New events appear at the bottom; "
+        "scroll up to read back, G to follow again."
+    )
+
+    COMPONENT_CLASSES = {"timeline--time", "timeline--who", "timeline--kind", "timeline--muted"}
+
+    DEFAULT_CSS = """
+    TimelinePane {
+        scrollbar-size-vertical: 1;
+        & > .timeline--time { color: $text-muted; }
+        & > .timeline--who { color: $accent; }
+        & > .timeline--kind { color: $primary; text-style: bold; }
+        & > .timeline--muted { color: $muted; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.follow = True
+        self.incident: str | None = None
+        self.events: tuple = ()
+        self.now_ts = 0.0
+
+    def show(self, incident: str | None, events: tuple, now_ts: float) -> None:
+        """Show `events` of `incident`; rebuilds lines only if something changed."""
+        same = incident == self.incident and len(events) == len(self.events)
+        minute_moved = int(now_ts // 60) != int(self.now_ts // 60)
+        if same and not minute_moved and self._lines:
+            return
+        if incident != self.incident:
+            self.scroll_home(animate=False, immediate=True)
+            self._lines = []
+        self.incident, self.events, self.now_ts = incident, events, now_ts
+        self.rebuild()
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self.rebuild()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        if self.is_mounted:
+            self.rebuild()
+
+    def rebuild(self) -> None:
+        style = {n: self.get_component_rich_style(n, partial=True) for n in self.COMPONENT_CLASSES}
+        width = max(self.size.width - 1, 20)
+        if self.incident is None:
+            self.set_lines(
+                [Text(" Select an incident to see its timeline.", style["timeline--muted"])]
+            )
+            return
+        events = self.events[-MAX_EVENTS:]
+        lines: list[Text] = []
+        if len(self.events) > MAX_EVENTS:
+            lines.append(
+                Text(
+                    f" … {len(self.events) - MAX_EVENTS} earlier events "
+                    f"(incident-console show {self.incident})",
+                    style["timeline--muted"],
+                )
+            )
+        for ev in events:
+            lines.extend(self._event_lines(ev, width, style))
+        if not lines:
+            lines = [Text(" No events yet.", style["timeline--muted"])]
+        self.set_lines(lines)
+
+    def _event_lines(self, ev, width: int, style: dict[str, Style]) -> list[Text]:
+        when = ev.at.in_tz("UTC")
+        head = Text(no_wrap=True)
+        head.append(f"{when.strftime('%H:%M:%SZ')} ", style["timeline--time"])
+        head.append(f"{ago(self.now_ts - when.timestamp()):>8} ", style["timeline--muted"])
+        head.append(inert(ev.author, 40), style["timeline--who"])
+        head.append(f" ({inert(ev.origin, 12)}) ", style["timeline--muted"])
+        head.append(inert(ev.kind, 30), style["timeline--kind"])
+        out = [head]
+        text = inert(ev.text, 2000)
+        if text:
+            body = Text(text)  # plain Text: markup in the data stays literal
+            wrapped = body.wrap(self.app.console, max(width - 3, 10))
+            for i, line in enumerate(wrapped):
+                if i == TEXT_LINES:
+                    out.append(Text("   …", style["timeline--muted"]))
+                    break
+                line.rstrip()
+                out.append(Text("   ") + line)
+        return out

@@ -1,0 +1,126 @@
+"""Immutable snapshots of the store for the panes, built in worker threads.
+
+The UI thread never reads the live `State` (a worker may be folding into it) and never
+waits on the store's lock: it renders the latest `Snapshot` it was sent. Building one is
+incremental: only incidents touched since the last snapshot are copied again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pendulum import DateTime
+
+from console.domain.model import Incident, MaintenanceWindow
+from console.domain.ordering import incident_order
+from console.domain.text import inert
+
+TITLE_LIMIT = 200  # cells: a title longer than any screen is cut here, once
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    """One incident as the Incidents pane lists it (all text already inert)."""
+
+    id: str
+    number: int
+    severity: int | None
+    status: str
+    title: str
+    service: str
+    created_ts: float
+    who: str
+    urgency: str
+    page_status: str | None
+    page_updated_ts: float | None
+    order: tuple
+    search_text: str
+
+    @classmethod
+    def of(cls, inc: Incident) -> IncidentRow:
+        title = inert(inc.title, TITLE_LIMIT)
+        service = inert(inc.service or "", 60)
+        who = inert(inc.roles.get("commander") or inc.assignee or "", 60)
+        return cls(
+            id=inc.id,
+            number=inc.number,
+            severity=inc.severity,
+            status=inc.status,
+            title=title,
+            service=service,
+            created_ts=inc.created_at.timestamp(),
+            who=who,
+            urgency=inc.urgency,
+            page_status=inc.page_status,
+            page_updated_ts=inc.last_page_update_at.timestamp()
+            if inc.last_page_update_at
+            else None,
+            order=incident_order(inc),
+            search_text=f"{inc.id} {title} {service} {who}".lower(),
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != "resolved"
+
+    def page_stale(self, now_ts: float, stale_minutes: int) -> bool:
+        """A public status-page incident with no update for `stale_minutes`."""
+        if not self.is_open or self.page_status in (None, "resolved"):
+            return False
+        last = self.page_updated_ts or self.created_ts
+        return now_ts - last > stale_minutes * 60
+
+
+@dataclass(frozen=True)
+class ComponentRow:
+    name: str
+    status: str
+    updated_at: DateTime | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the panes show, as of one store version."""
+
+    version: int
+    rows: tuple[IncidentRow, ...] = ()
+    by_id: dict[str, IncidentRow] = field(default_factory=dict)
+    timelines: dict[str, list[Any]] = field(default_factory=dict)
+    components: tuple[ComponentRow, ...] = ()
+    windows: tuple[MaintenanceWindow, ...] = ()
+    pending_intents: int = 0
+    providers: tuple[tuple[str, str, str], ...] = ()  # (name, text, level)
+    escalations_soon: dict[str, DateTime] = field(default_factory=dict)
+    kind: str = "live"
+    read_only: bool = False
+
+    def timeline(self, inc_id: str) -> tuple:
+        """The incident's events; `tuple(list)` is atomic under the GIL, so this is safe
+        while a worker appends to the list."""
+        return tuple(self.timelines.get(inc_id, ()))
+
+    def index_of(self, inc_id: str | None) -> int | None:
+        if inc_id is None:
+            return None
+        for i, row in enumerate(self.rows):
+            if row.id == inc_id:
+                return i
+        return None
+
+
+def component_rows(state, settings) -> tuple[ComponentRow, ...]:
+    """Configured components first (config order), then any others the timeline names."""
+    names = list(settings.components)
+    names += sorted(n for n in state.components if n not in names)
+    out = []
+    for name in names:
+        comp = state.components.get(name)
+        out.append(
+            ComponentRow(
+                inert(name, 80),
+                comp.status if comp else "operational",
+                comp.updated_at if comp else None,
+            )
+        )
+    return tuple(out)
