@@ -185,6 +185,9 @@ class _Track:
         if self.status == "triggered" and self.pending < len(self.steps):
             t = self.steps[self.pending][0]
             found.append((t, 2, self._escalated(self.pending)))
+        # a timer whose event is already on the timeline is spent (e.g. the incident was
+        # acknowledged after it auto-resolved: the same auto-resolve must not fire again)
+        found = [f for f in found if f[2].id not in self.seen]
         return min(found, key=lambda f: (f[0], f[1])) if found else None
 
     # -- the events ------------------------------------------------------------------

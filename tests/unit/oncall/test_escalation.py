@@ -219,6 +219,23 @@ def test_reassignment_restarts_the_current_levels_delay():
     assert summary(out) == [("escalated", 0, 1, 1, ("a",)), ("escalated", 15, 2, 1, ("b",))]
 
 
+def test_a_spent_timer_never_fires_twice():
+    # reopened while open, auto-resolved, reopened, auto-resolved, then acknowledged (the
+    # fold lets a resolved incident be acknowledged): nothing is due again
+    s = state_with(
+        ev("x0", 7, "reopened"), ev("x1", 108, "reopened"), ev("x2", 175, "acknowledged")
+    )
+    cfg = team_settings(ack=None, auto=3600, loops=3)
+    out = timed_events(s, cfg, T0.add(minutes=300))
+    assert [e.id for e in out if e.kind == "resolved"] == [
+        "INC-1:autoresolve:1",
+        "INC-1:autoresolve:2",
+    ]
+    for e in out:
+        s.apply(e)
+    assert timed_events(s, cfg, T0.add(minutes=600)) == []
+
+
 def test_incidents_without_a_policy_or_closed_get_nothing():
     assert timed_events(state_with(service="bare"), team_settings(), T0.add(hours=9)) == []
     assert timed_events(state_with(service=None), team_settings(), T0.add(hours=9)) == []
@@ -290,3 +307,59 @@ def test_manual_escalation_data():
     bare = state_with(service="bare")
     with pytest.raises(EscalationError, match="no escalation policy"):
         manual_escalation(cfg, bare.incidents["INC-1"], 1, T0)
+
+
+# -- properties: ticking often or catching up once gives the same timeline ----------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import settings as hsettings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+actions = st.lists(
+    st.tuples(st.integers(0, 240), st.sampled_from(["acknowledged", "resolved", "reopened"])),
+    max_size=5,
+)
+
+
+@hsettings(max_examples=40, deadline=None)
+@given(
+    acts=actions,
+    tick=st.integers(1, 30),
+    ack=st.sampled_from([None, 600, 1800]),
+    auto=st.sampled_from([None, 3600, 3 * 3600]),
+    loops=st.integers(0, 3),
+)
+def test_ticking_or_catching_up_gives_the_same_events(acts, tick, ack, auto, loops):
+    cfg = team_settings(ack=ack, auto=auto, loops=loops)
+    recorded = [ev(f"x{i}", m, kind) for i, (m, kind) in enumerate(sorted(acts))]
+    end = T0.add(minutes=300)
+
+    once = state_with()
+    for e in recorded:
+        once.apply(e)
+    caught_up = timed_events(once, cfg, end)
+
+    ticking = state_with()
+    fired = []
+    minute = 0
+    pending = list(recorded)
+    while minute <= 300:
+        now = T0.add(minutes=minute)
+        while pending and pending[0].at <= now:
+            ticking.apply(pending.pop(0))
+        # what a tick sees: only events recorded by now (later ones have not happened yet)
+        for e in timed_events(ticking, cfg, now):
+            ticking.apply(e)
+            fired.append(e)
+        minute += tick
+    for e in timed_events(ticking, cfg, end):
+        fired.append(e)
+    if not once.incidents["INC-1"].is_open:
+        # an incident someone already resolved gets nothing backfilled
+        assert caught_up == []
+        return
+    assert {e.id: e.at for e in fired} == {e.id: e.at for e in caught_up}
+    # and a second answer at the same instant adds nothing
+    for e in caught_up:
+        once.apply(e)
+    assert timed_events(once, cfg, end) == []
