@@ -46,6 +46,7 @@ OPS = (
     "incident.reassign",
     "incident.priority",
     "incident.snooze",
+    "incident.page",
 )
 
 
@@ -160,6 +161,15 @@ def assign(
     body = _action_body(user, note)
     body["owner"] = {"type": "user", **owner}
     return HttpCall("POST", _alert(alias, "assign"), dict(_BY_ALIAS), body, "assign alert")
+
+
+def add_responder(
+    alias: str, responder: Mapping[str, str], *, user: str | None = None, note: str | None = None
+) -> HttpCall:
+    """Page one more responder (a user, or an escalation by name) on the alert."""
+    body = _action_body(user, note)
+    body["responder"] = dict(responder)
+    return HttpCall("POST", _alert(alias, "responders"), dict(_BY_ALIAS), body, "add responder")
 
 
 def update_priority(alias: str, priority: str) -> HttpCall:
@@ -410,6 +420,20 @@ def plan(
         if owner is None:
             return Skip(f"user '{args.get('user')}' has no opsgenie_id or email in [users]")
         return [assign(alias, owner, user=actor)]
+    if op == "incident.page":
+        target, kind = str(args.get("target", "")), args.get("target_type")
+        if kind == "policy":
+            entry = (config.get("policies") or {}).get(target) or {}
+            responder: dict[str, str] | None = {
+                "type": "escalation",
+                "name": str(entry.get("name") or target),
+            }
+        else:
+            ref = _user_ref(config, target)
+            responder = {"type": "user", **ref} if ref else None
+        if responder is None:
+            return Skip(f"user '{target}' has no opsgenie_id or email in [users]")
+        return [add_responder(alias, responder, user=actor, note=args.get("message") or None)]
     if op == "incident.priority":
         return [update_priority(alias, str(args.get("priority")))]
     if op == "incident.snooze":

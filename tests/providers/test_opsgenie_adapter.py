@@ -125,6 +125,7 @@ def test_the_lifecycle_by_alias(served, fake, clock):
         ("incident.escalate", {"level": 2}, "e1"),
         ("incident.reassign", {"user": "grace"}, "r1"),
         ("incident.snooze", {"seconds": 3600}, "s1"),
+        ("incident.page", {"target": "grace", "target_type": "user", "message": "help"}, "g1"),
         ("incident.resolve", {"note": "fixed"}, "c1"),
     ]:
         assert (
@@ -135,9 +136,11 @@ def test_the_lifecycle_by_alias(served, fake, clock):
     assert alert["status"] == "closed" and alert["acknowledged"] and alert["priority"] == "P1"
     assert alert["owner"] == "grace@example.com" and alert["snoozed"]
     assert {"type": "escalation", "id": "Payments escalation"} in alert["responders"]
+    assert {"type": "user", "id": "u-grace"} in alert["responders"]
     assert [n["note"] for n in fake.notes[alert["id"]]] == [
         "rolled back [ic:n1]",
         "Escalated to level 2",
+        "help",
         "fixed",
     ]
 

@@ -103,6 +103,10 @@ def test_actions_address_the_alert_by_alias(spec):
         "incident.escalate": ({"level": 2}, "escalate"),
         "incident.reassign": ({"user": "grace"}, "assign"),
         "incident.snooze": ({"seconds": 3600}, "snooze"),
+        "incident.page": (
+            {"target": "grace", "target_type": "user", "message": "need db help"},
+            "responders",
+        ),
     }
     for op, (args, action) in cases.items():
         (call,) = checked(spec, plan(op, args))
@@ -210,3 +214,26 @@ def test_hostile_titles_are_one_line_and_within_the_message_limit(spec):
         plan("incident.declare", {"title": "\x1b]0;pwn\x07" + "z" * 500, "service": "payments"}),
     )
     assert len(call.json["message"]) <= og.MESSAGE_LIMIT and "\x1b" not in call.json["message"]
+
+
+def test_paging_a_user_or_a_policy_adds_a_responder(spec):
+    (user,) = checked(
+        spec,
+        plan("incident.page", {"target": "grace", "target_type": "user", "message": "db help"}),
+    )
+    assert (
+        user.json["responder"] == {"type": "user", "id": "og-user-1"}
+        and user.json["note"] == "db help"
+    )
+    (policy,) = checked(
+        spec, plan("incident.page", {"target": "payments", "target_type": "policy", "message": ""})
+    )
+    assert policy.json["responder"] == {"type": "escalation", "name": "Payments escalation"}
+    assert isinstance(
+        og.plan(
+            intent("incident.page", {"target": "nobody", "target_type": "user"}),
+            config=CONFIG,
+            incident=INCIDENT,
+        ),
+        Skip,
+    )

@@ -309,6 +309,25 @@ class FakeOpsgenie(FakeProvider):
 
         return self._action(req, identifier, "Assign", change, required="owner")
 
+    @route("POST", ALERT + r"/responders")
+    def add_responder(self, req: FakeRequest, identifier: str) -> FakeResponse:
+        def change(alert: dict[str, Any], body: dict[str, Any]) -> str | None:
+            who = body["responder"]
+            if who.get("type") == "user":
+                name = who.get("username") or next(
+                    (u for u, i in self.users.items() if i == who.get("id")), None
+                )
+                if name not in self.users:
+                    return "User not found"
+                entry = {"type": "user", "id": self.users[name]}
+            else:
+                entry = {"type": str(who.get("type")), "id": str(who.get("id") or who.get("name"))}
+            if entry not in alert["responders"]:
+                alert["responders"].append(entry)
+            return None
+
+        return self._action(req, identifier, "AddResponder", change, required="responder")
+
     @route("POST", ALERT + r"/snooze")
     def snooze(self, req: FakeRequest, identifier: str) -> FakeResponse:
         def change(alert: dict[str, Any], body: dict[str, Any]) -> str | None:
