@@ -118,12 +118,26 @@ def parse_text(text: str, label: str, rel: str) -> Block:
     return root
 
 
+# Parsing is the slow part of an import (lark, ~40 ms a file); the console reads the same
+# unchanged files each time it loads its config, so parsed files are kept by content.
+_PARSED: dict[tuple[str, str, str], Block] = {}
+_PARSED_MAX = 256
+
+
 def read_file(path: Path, label: str, rel: str) -> Block:
-    """Read and parse one file; unreadable or non-UTF-8 files are a `TerraformError`."""
+    """Read and parse one file; unreadable or non-UTF-8 files are a `TerraformError`.
+
+    The returned Block is shared between reads of the same text: treat it as read-only.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise TerraformError(f"{label}: not UTF-8 text") from None
     except OSError as exc:
         raise TerraformError(f"{label}: cannot read: {exc.strerror}") from None
-    return parse_text(text, label, rel)
+    key = (text, label, rel)
+    if key not in _PARSED:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = parse_text(text, label, rel)
+    return _PARSED[key]

@@ -7,6 +7,7 @@ expression this reader does not support without failing the import.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -295,20 +296,18 @@ def load_module(paths: list[Path]) -> TerraformModule:
     module = TerraformModule()
     tf: list[tuple[Path, str, str]] = []
     tfvars: list[tuple[Path, str, str]] = []
-    roots = [p if p.is_dir() else p.parent for p in paths]
-    base = _common_folder(roots)
     for path in paths:
         if path.is_dir():
             found_tf, found_vars = tf_files(path)
             if not found_tf:
                 raise TerraformError(f"{path}: no .tf files in this folder")
-            tf += [(p, str(p), _rel(p, base)) for p in found_tf]
-            tfvars += [(p, str(p), _rel(p, base)) for p in found_vars]
+            tf += [(p, _shown(p), _shown(p)) for p in found_tf]
+            tfvars += [(p, _shown(p), _shown(p)) for p in found_vars]
         elif path.is_file():
             target = tfvars if path.name.endswith(".tfvars") else tf
             if not path.name.endswith((".tf", ".tfvars")):
                 raise TerraformError(f"{path}: not a .tf or .tfvars file")
-            target.append((path, str(path), _rel(path, base)))
+            target.append((path, _shown(path), _shown(path)))
         else:
             raise TerraformError(f"{path}: no such file or folder")
     seen: set[Path] = set()
@@ -323,13 +322,10 @@ def load_module(paths: list[Path]) -> TerraformModule:
     return module
 
 
-def _common_folder(folders: list[Path]) -> Path:
-    resolved = [f.resolve() for f in folders]
-    base = resolved[0]
-    while any(base not in (f, *f.parents) for f in resolved):
-        base = base.parent
-    return base
+def _shown(path: Path) -> str:
+    """A file as messages and `__source__` name it: the path as given, tidied.
 
-
-def _rel(path: Path, base: Path) -> str:
-    return path.resolve().relative_to(base).as_posix()
+    `sample_data/config/../terraform/users.tf` becomes `sample_data/terraform/users.tf`,
+    so the name opens from where the command ran, in the TOML and in lint findings alike.
+    """
+    return Path(os.path.normpath(path)).as_posix()

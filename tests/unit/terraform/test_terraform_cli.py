@@ -10,6 +10,7 @@ from console.cli import main
 from console.config import ConfigError, load_settings
 
 SAMPLE = Path(__file__).resolve().parents[3] / "sample_data" / "terraform"
+TF = SAMPLE.as_posix()  # sources name files as the path was given
 
 
 def test_writes_toml_to_stdout(capsys):
@@ -18,7 +19,7 @@ def test_writes_toml_to_stdout(capsys):
     doc = tomllib.loads(out)
     assert doc["services"]["payments"]["escalation_policy"] == "payments"
     assert "# Skipped:" in out
-    assert "skipped: pagerduty_team.shop (users.tf:16)" in err
+    assert f"skipped: pagerduty_team.shop ({TF}/users.tf:16)" in err
 
 
 def test_writes_a_file_and_refuses_to_overwrite_it(tmp_path, capsys):
@@ -53,7 +54,7 @@ def test_json_output_is_one_document(capsys):
     assert set(doc) == {"config", "skipped", "warnings", "files"}
     assert {
         "address": "pagerduty_team.shop",
-        "source": "users.tf:16",
+        "source": f"{TF}/users.tf:16",
         "reason": "teams are not part of the console's config",
     } in doc["skipped"]
 
@@ -141,3 +142,14 @@ def test_broken_terraform_behind_a_config_is_a_config_error(tmp_path, capsys):
         ConfigError, match=r"config.toml: terraform = .*bad.tf:2: cannot evaluate .*local 'y'"
     ):
         load_settings(cfg)
+
+
+def test_the_bundled_terraform_config_adds_the_status_page():
+    cfg = SAMPLE.parent / "config" / "acme-terraform.toml"
+    settings = load_settings(cfg)
+    assert settings.services["checkout"].components == ("Checkout", "Website")
+    assert settings.users["seun"].name == "Oluwaseun Adeyemi"
+    assert "Public API" in settings.components
+    # lint names the Terraform file as it can be opened from here
+    source = settings.raw["policies"]["search"]["__source__"]
+    assert Path(source.rsplit(":", 1)[0]).resolve() == (SAMPLE / "policies.tf").resolve()

@@ -17,6 +17,7 @@ from console.domain.intake import intake
 from console.domain.model import State
 
 SAMPLE = Path(__file__).resolve().parents[3] / "sample_data" / "terraform"
+TF = SAMPLE.as_posix()  # sources name files as the path was given
 AT = "2026-03-10T12:00:00Z"
 
 
@@ -57,7 +58,7 @@ def test_lint_has_no_errors_and_names_terraform_files_and_lines(capsys):
     assert doc["code"] == 0
     assert doc["errors"] == 0
     where = {f["where"] for f in doc["findings"]}
-    assert "policies.tf:88: [policies.search]" in where  # the single-rule policy, on its line
+    assert f"{TF}/policies.tf:88: [policies.search]" in where  # the single-rule policy, on its line
 
 
 def test_lint_errors_point_into_the_terraform(tmp_path, capsys):
@@ -74,7 +75,10 @@ def test_lint_errors_point_into_the_terraform(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert code == 2
     # the layer's own line: the first `layer {` of database_oncall
-    assert "schedules.tf:60: [schedules.database_oncall] layers[1]: end must be after start" in err
+    assert (
+        f"{tmp_path}/schedules.tf:60: [schedules.database_oncall] layers[1]: end must be after start"
+        in err
+    )
     assert "Traceback" not in err
 
 

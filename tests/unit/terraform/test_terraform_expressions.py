@@ -162,12 +162,14 @@ def test_duplicate_declarations_are_refused():
         module_of("locals {\n  x = 1\n}\nlocals {\n  x = 2\n}\n")
 
 
-def test_files_on_disk(tmp_path: Path):
+def test_files_on_disk(tmp_path: Path, monkeypatch):
     from console.terraform.module import load_module
 
     (tmp_path / "a.tf").write_text('locals {\n  x = var.v\n}\nvariable "v" { default = 1 }\n')
     (tmp_path / "prod.auto.tfvars").write_text("v = 2\n")
     (tmp_path / "notes.txt").write_text("not terraform")
-    module = load_module([tmp_path])
-    assert module.files == ["a.tf", "prod.auto.tfvars"]
+    monkeypatch.chdir(tmp_path / "..")
+    module = load_module([Path(tmp_path.name) / ".." / tmp_path.name])
+    # files are named as given, tidied: what a user can open from where they ran it
+    assert module.files == [f"{tmp_path.name}/a.tf", f"{tmp_path.name}/prod.auto.tfvars"]
     assert module.value(module.locals["x"]) == 2
