@@ -402,6 +402,8 @@ class Importer:
             else:
                 reason = "not a PagerDuty resource"
             self.skipped.append(Skipped(res.address, res.block.origin.source, reason))
+        for name in self.module.unread:
+            self.skipped.append(Skipped(name, name, "Terraform's JSON syntax is not read"))
         for block in self.module.others:
             if block.kind == "module":
                 name = block.labels[0] if block.labels else "?"

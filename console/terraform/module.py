@@ -102,6 +102,7 @@ class TerraformModule:
         self.resources: dict[tuple[str, str, str], Resource] = {}
         self.others: list[Block] = []  # module, output, provider...: reported, not read
         self.files: list[str] = []
+        self.unread: list[str] = []  # files Terraform would read that this reader does not
         self._local_values: dict[str, Any] = {}
         self._local_busy: list[str] = []
 
@@ -303,6 +304,7 @@ def load_module(paths: list[Path]) -> TerraformModule:
                 raise TerraformError(f"{path}: no .tf files in this folder")
             tf += [(p, _shown(p), _shown(p)) for p in found_tf]
             tfvars += [(p, _shown(p), _shown(p)) for p in found_vars]
+            module.unread += [_shown(p) for p in sorted(path.glob("*.tf.json"))]
         elif path.is_file():
             target = tfvars if path.name.endswith(".tfvars") else tf
             if not path.name.endswith((".tf", ".tfvars")):

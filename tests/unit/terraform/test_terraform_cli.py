@@ -153,3 +153,21 @@ def test_the_bundled_terraform_config_adds_the_status_page():
     # lint names the Terraform file as it can be opened from here
     source = settings.raw["policies"]["search"]["__source__"]
     assert Path(source.rsplit(":", 1)[0]).resolve() == (SAMPLE / "policies.tf").resolve()
+
+
+def test_secrets_in_the_terraform_never_reach_the_output(tmp_path, capsys):
+    canary = "u+CANARY-7f3a9c-never-print-me"
+    for f in SAMPLE.iterdir():
+        (tmp_path / f.name).write_text(f.read_text())
+    (tmp_path / "provider_token.tf").write_text(
+        'variable "pagerduty_token" {\n  sensitive = true\n}\n'
+        'provider "pagerduty" {\n  alias = "admin"\n  token = var.pagerduty_token\n}\n'
+    )
+    (tmp_path / "secrets.auto.tfvars").write_text(f'pagerduty_token = "{canary}"\n')
+    (tmp_path / "extra.tf.json").write_text('{"resource": {}}')
+    target = tmp_path / "out.toml"
+    assert main(["import-terraform", str(tmp_path), "-o", str(target)]) == 0
+    assert main(["import-terraform", str(tmp_path), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert canary not in out + err + target.read_text()
+    assert "extra.tf.json" in err and "JSON syntax is not read" in err
