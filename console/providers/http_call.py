@@ -26,3 +26,11 @@ class Skip:
     """The intent needs nothing from this provider, and why (shown in the sync detail)."""
 
     reason: str
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """The intent concerns this provider but cannot be expressed to it (a person with no
+    identity there, a service with no escalation policy): final, and shown, never retried."""
+
+    reason: str

@@ -26,7 +26,7 @@ from console.providers.credentials import Credentials
 from console.providers.decisions import Decision
 from console.providers.endpoints import base_url
 from console.providers.http import CallFailed, ProviderHttp, SecretAuth, clean_text
-from console.providers.http_call import HttpCall, Skip
+from console.providers.http_call import HttpCall, Refusal, Skip
 from console.providers.outbound_text import plain
 from console.providers.protocol import Delivery, DeliveryContext, Intent, RemoteNews
 
@@ -67,6 +67,8 @@ class OpsgenieAdapter:
         planned = calls.plan(intent, config=self.config, incident=ctx.incident, actor=self.actor)
         if isinstance(planned, Skip):
             return Delivery("sent", detail=planned.reason)
+        if isinstance(planned, Refusal):
+            raise CallFailed(self.name, Decision("final", "cannot be sent"), planned.reason)
         op = intent.get("op")
         alias = calls.alias_for(str(intent.get("incident")))
         if ctx.retry_after_ambiguity:

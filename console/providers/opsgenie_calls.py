@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from console.domain.clock import iso, parse_instant
-from console.providers.http_call import HttpCall, Skip
+from console.providers.http_call import HttpCall, Refusal, Skip
 from console.providers.outbound_text import plain
 
 ALIAS_PREFIX = "incident-console-"
@@ -358,8 +358,9 @@ def plan(
     config: Mapping[str, Any] | None = None,
     incident: Mapping[str, Any] | None = None,
     actor: str | None = None,
-) -> list[HttpCall] | Skip:
-    """The requests that carry `intent` to Opsgenie, in order, or why there are none.
+) -> list[HttpCall] | Skip | Refusal:
+    """The requests that carry `intent` to Opsgenie, in order, or why there are none
+    (`Skip`: nothing to do; `Refusal`: it cannot be expressed, a final failure).
 
     `incident` is the local incident as `Incident.to_json()` gives it.
     """
@@ -411,14 +412,14 @@ def plan(
     if op == "incident.escalate":
         target = _escalation(config, service)
         if target is None:
-            return Skip(f"service '{service}' has no escalation_policy to escalate to")
+            return Refusal(f"service '{service}' has no escalation_policy to escalate to")
         return [
             escalate(alias, target, user=actor, note=f"Escalated to level {args.get('level', '?')}")
         ]
     if op == "incident.reassign":
         owner = _user_ref(config, str(args.get("user", "")))
         if owner is None:
-            return Skip(f"user '{args.get('user')}' has no opsgenie_id or email in [users]")
+            return Refusal(f"user '{args.get('user')}' has no opsgenie_id or email in [users]")
         return [assign(alias, owner, user=actor)]
     if op == "incident.page":
         target, kind = str(args.get("target", "")), args.get("target_type")
@@ -432,7 +433,7 @@ def plan(
             ref = _user_ref(config, target)
             responder = {"type": "user", **ref} if ref else None
         if responder is None:
-            return Skip(f"user '{target}' has no opsgenie_id or email in [users]")
+            return Refusal(f"user '{target}' has no opsgenie_id or email in [users]")
         return [add_responder(alias, responder, user=actor, note=args.get("message") or None)]
     if op == "incident.priority":
         return [update_priority(alias, str(args.get("priority")))]

@@ -93,7 +93,12 @@ class StatuspageAdapter:
         return Delivery("sent", detail=first.purpose)
 
     def poll(self, since: DateTime | None) -> list[RemoteNews]:
-        """Components changed by hand, and status-page incident updates we did not post."""
+        """Components changed by hand, and status-page incident updates we did not post.
+
+        A component is news when its status differs from this adapter's last look, or, on
+        a first look, when it changed after `since` (a fresh process knows no last look).
+        `data` carries the status, so the engine can drop news that matches the store.
+        """
         news: list[RemoteNews] = []
         for comp in self._all(calls.list_components):
             cid, status = str(comp.get("id")), str(comp.get("status", ""))
@@ -103,8 +108,9 @@ class StatuspageAdapter:
             stamp = f"{cid}@{comp.get('updated_at')}"
             if name not in self.names.names or stamp in self._own_components:
                 continue
-            if previous is None or previous == status:
-                continue  # the first look only sets the baseline
+            changed_since = since is not None and _instant(comp.get("updated_at")) > since
+            if previous == status or (previous is None and not changed_since):
+                continue  # without `since`, the first look only sets the baseline
             news.append(
                 RemoteNews(
                     provider=self.name,

@@ -321,3 +321,17 @@ def test_no_key_means_off():
     assert (
         build_opsgenie(CONFIG, load_credentials({}, None, env={}), Limiters(clock), clock) is None
     )
+
+
+def test_an_intent_opsgenie_cannot_express_fails_visibly(served, fake, clock):
+    adapter = make(served, clock)
+    with pytest.raises(CallFailed) as failed:
+        adapter.deliver(
+            intent("incident.reassign", {"user": "nobody"}, iid="x1"),
+            DeliveryContext(incident=INCIDENT),
+        )
+    assert (
+        failed.value.decision.action == "final"
+        and "has no opsgenie_id or email" in failed.value.detail
+    )
+    assert not fake.requests

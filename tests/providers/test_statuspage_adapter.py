@@ -394,3 +394,14 @@ def test_no_key_or_no_page_means_off():
     assert build_statuspage(CONFIG, load_credentials({}, None, env={}), Limiters(clock)) is None
     only_key = load_credentials({}, None, env={"STATUSPAGE_API_KEY": KEY})
     assert build_statuspage(CONFIG, only_key, Limiters(clock)) is None
+
+
+def test_a_fresh_adapter_reports_components_changed_since_the_last_poll(served, fake, clock):
+    since = clock.now()
+    clock.advance(30)
+    fake.set_component_in_web_ui("cmpchk000001", "partial_outage")
+    news = make(served, clock).poll(since)
+    assert [(n.data["component"], n.data["status"]) for n in news] == [
+        ("Checkout", "partial_outage")
+    ]
+    assert make(served, clock).poll(clock.now()) == []
