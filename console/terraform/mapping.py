@@ -27,6 +27,7 @@ GROUPING_TYPES = ("time", "content_based", "none")
 # Resource types read here, and where (orchestration.py reads the event orchestrations).
 MAPPED_RESOURCES = {
     "pagerduty_user",
+    "pagerduty_team",
     "pagerduty_schedule",
     "pagerduty_escalation_policy",
     "pagerduty_service",
@@ -37,12 +38,11 @@ MAPPED_RESOURCES = {
     "pagerduty_event_orchestration_global",
     "pagerduty_event_orchestration_service",
 }
-MAPPED_DATA = {"pagerduty_user", "pagerduty_priority"}
+MAPPED_DATA = {"pagerduty_user", "pagerduty_priority", "pagerduty_team"}
 
 # Why a type the console reads nothing from is skipped (the rest: "not modelled").
 SKIP_REASONS = {
-    "pagerduty_team": "teams are not part of the console's config",
-    "pagerduty_team_membership": "teams are not part of the console's config",
+    "pagerduty_team_membership": "team membership is not part of the console's config",
     "pagerduty_user_contact_method": "contact methods stay with PagerDuty",
     "pagerduty_user_notification_rule": "notification rules stay with PagerDuty",
     "pagerduty_event_orchestration_unrouted": (
@@ -141,6 +141,24 @@ class Importer:
             return value
         raise TerraformError(f"{origin}: {what} must be a reference to a {want}, not {value!r}")
 
+    def team_names(self, block: Block, inst: Instance) -> list[str]:
+        """A schedule's or policy's `teams`, by the teams' names (the config has no [teams])."""
+        attr = block.attributes.get("teams")
+        if attr is None:
+            return []
+        teams = self.module.value(attr, inst.env)
+        if not isinstance(teams, list):
+            raise TerraformError(f"{attr.origin}: teams must be a list")
+        names = []
+        for team in teams:
+            if isinstance(team, Ref) and team.type == "pagerduty_team":
+                res = self.module.resources.get((team.mode, team.type, team.name))
+                named = res and res.block.attributes.get("name")
+                names.append(_text(self.module.value(named), named.origin) if named else team.key)
+            else:
+                names.append(_text(team, attr.origin))
+        return names
+
     # -- sections -----------------------------------------------------------------------
 
     def read_users(self) -> None:
@@ -185,6 +203,9 @@ class Importer:
             description = self.value(b, "description", inst)
             if description and description != "Managed by Terraform":
                 entry["description"] = _text(description, b.origin)
+            teams = self.team_names(b, inst)
+            if teams:
+                entry["teams"] = teams
             layers = b.children("layer")
             if not layers:
                 raise TerraformError(f"{b.origin}: {inst.address} has no layer")
@@ -246,6 +267,9 @@ class Importer:
             if description and description != "Managed by Terraform":
                 entry["description"] = _text(description, b.origin)
             entry["num_loops"] = _whole(self.value(b, "num_loops", inst, 0), b.origin)
+            teams = self.team_names(b, inst)
+            if teams:
+                entry["teams"] = teams
             rules = []
             for n, rule in enumerate(b.children("rule"), 1):
                 delay = _whole(

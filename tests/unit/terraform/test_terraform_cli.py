@@ -19,7 +19,7 @@ def test_writes_toml_to_stdout(capsys):
     doc = tomllib.loads(out)
     assert doc["services"]["payments"]["escalation_policy"] == "payments"
     assert "# Skipped:" in out
-    assert f"skipped: pagerduty_team.shop ({TF}/users.tf:16)" in err
+    assert f"skipped: pagerduty_team_membership.shop ({TF}/users.tf:21)" in err
 
 
 def test_writes_a_file_and_refuses_to_overwrite_it(tmp_path, capsys):
@@ -53,9 +53,9 @@ def test_json_output_is_one_document(capsys):
     doc = json.loads(capsys.readouterr().out)
     assert set(doc) == {"config", "skipped", "warnings", "files"}
     assert {
-        "address": "pagerduty_team.shop",
-        "source": f"{TF}/users.tf:16",
-        "reason": "teams are not part of the console's config",
+        "address": "pagerduty_team_membership.shop",
+        "source": f"{TF}/users.tf:21",
+        "reason": "team membership is not part of the console's config",
     } in doc["skipped"]
 
 

@@ -63,6 +63,8 @@ def test_schedules_keep_layers_restrictions_and_time_zones(imported):
 def test_policies_map_targets_to_keys(imported):
     pol = imported.config["policies"]
     assert pol["payments"]["num_loops"] == 2
+    assert pol["payments"]["teams"] == ["Shop engineering"]  # pagerduty_team.shop's name
+    assert "teams" not in pol["search"]
     assert [r["escalation_delay_in_minutes"] for r in pol["payments"]["rules"]] == [15, 15, 30]
     assert pol["identity"]["rules"][1]["__source__"] == f"{TF}/policies.tf:113"
     assert pol["identity"]["rules"][1]["targets"] == [
@@ -161,11 +163,10 @@ def test_skipped_resources_are_listed_with_reasons(imported):
         "pagerduty_event_orchestration_unrouted.shop",
         "data.pagerduty_vendor.datadog",
         "pagerduty_service_dependency.checkout_needs_payments",
-        "pagerduty_team.shop",
         "pagerduty_team_membership.shop",
         "pagerduty_user_contact_method.ada_phone",
     }
-    assert skipped["pagerduty_team.shop"].source == f"{TF}/users.tf:16"
+    assert skipped["pagerduty_team_membership.shop"].source == f"{TF}/users.tf:21"
     assert any("action 'extraction' is not modelled" in w for w in imported.warnings)
     assert any("search_datadog" in w and "integration key" in w for w in imported.warnings)
 
