@@ -152,9 +152,8 @@ class Importer:
         names = []
         for team in teams:
             if isinstance(team, Ref) and team.type == "pagerduty_team":
-                res = self.module.resources.get((team.mode, team.type, team.name))
-                named = res and res.block.attributes.get("name")
-                names.append(_text(self.module.value(named), named.origin) if named else team.key)
+                name = self.module.value_of(team, "name")
+                names.append(_text(name, attr.origin) if name is not None else team.key)
             else:
                 names.append(_text(team, attr.origin))
         return names

@@ -204,6 +204,22 @@ class TerraformModule:
         resource._instances = out
         return out
 
+    def attr_of(self, ref: Ref, name: str) -> Attribute | None:
+        """An attribute of the instance a reference names, with that instance's `each`."""
+        res = self.resources.get((ref.mode, ref.type, ref.name))
+        if res is None or name not in res.block.attributes:
+            return None
+        return res.block.attributes[name]
+
+    def value_of(self, ref: Ref, name: str) -> Any:
+        """The value of `name` on the instance `ref` names (None when it is not set)."""
+        attr = self.attr_of(ref, name)
+        if attr is None:
+            return None
+        res = self.resources[(ref.mode, ref.type, ref.name)]
+        inst = next(i for i in self.instances(res) if i.address == ref.address)
+        return self.value(attr, inst.env)
+
     # -- the Scope expressions resolve names in ------------------------------------------
 
     def root(self, name: str, origin: Origin) -> Any:

@@ -90,11 +90,11 @@ class OrchestrationReader:
 
     def _priority(self, value: Any, origin: Origin) -> str | None:
         if isinstance(value, Ref) and value.type == "pagerduty_priority":
-            res = self.module.resources.get((value.mode, value.type, value.name))
-            if res is None or "name" not in res.block.attributes:
+            named = self.module.value_of(value, "name")
+            if named is None:
                 self.imp.warn(origin, f"{value.address} has no name; priority dropped")
                 return None
-            value = self.module.value(res.block.attributes["name"])
+            value = named
         if isinstance(value, str) and value.upper() in PRIORITIES:
             return value.upper()
         self.imp.warn(origin, f"priority {value!r} is not one of P1..P5; dropped")

@@ -408,3 +408,45 @@ def test_flattening_matches_pagerduty_evaluation(tmp_path, orch):
                 a,
                 b,
             )
+
+
+def test_for_each_teams_and_priorities_resolve_in_their_own_instance(tmp_path):
+    text = """
+data "pagerduty_priority" "p" {
+  for_each = toset(["P1", "P2"])
+  name     = each.key
+}
+resource "pagerduty_team" "t" {
+  for_each = { red = "Red team", blue = "Blue team" }
+  name     = each.value
+}
+resource "pagerduty_escalation_policy" "q" {
+  name  = "Q"
+  teams = [pagerduty_team.t["blue"].id, "PTEAM01"]
+  rule {
+    escalation_delay_in_minutes = 5
+    target {
+      id = pagerduty_user.ada.id
+    }
+  }
+}
+resource "pagerduty_event_orchestration_service" "svc" {
+  service = pagerduty_service.svc.id
+  set {
+    id = "start"
+    rule {
+      actions {
+        priority = data.pagerduty_priority.p["P2"].id
+      }
+    }
+  }
+  catch_all {
+    actions {}
+  }
+}
+"""
+    result = run(tmp_path, text)
+    assert result.config["policies"]["q"]["teams"] == ["Blue team", "PTEAM01"]
+    assert result.config["services"]["svc"]["rules"] == [
+        {"__source__": f"{(tmp_path / 'main.tf').as_posix()}:24", "actions": {"priority": "P2"}}
+    ]
