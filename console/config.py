@@ -42,6 +42,12 @@ def read_config_dict(path: Path | None) -> tuple[dict, str]:
 
 def load_settings(path: Path | None = None) -> Settings:
     doc, label = read_config_dict(path)
+    return settings_from_document(doc, label)
+
+
+def settings_from_document(doc: dict, label: str) -> Settings:
+    """Settings from a config document already read (a drill scenario's merged setup):
+    Terraform merged in, then validated; ConfigError names `label` and the key."""
     doc = _merge_terraform(doc, label)
     try:
         return settings_from_dict(doc, source=label)
