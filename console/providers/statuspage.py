@@ -148,6 +148,39 @@ class StatuspageAdapter:
     def close(self) -> None:
         self.http.close()
 
+    # -- reads for panes and `sync` --------------------------------------------------------
+
+    def components(self) -> list[dict[str, Any]]:
+        """The page's customer-facing components as they are now (name, id, status)."""
+        out = []
+        for comp in self._all(calls.list_components):
+            if comp.get("name") in self.names.names and not comp.get("group"):
+                out.append(
+                    {
+                        "name": comp["name"],
+                        "id": str(comp.get("id")),
+                        "status": str(comp.get("status", "")),
+                        "updated_at": comp.get("updated_at"),
+                    }
+                )
+        return out
+
+    def unresolved(self) -> list[dict[str, Any]]:
+        """The page's open incidents: id, name, status, impact, and our incident if we made it."""
+        out = []
+        for inc in self._all(calls.list_unresolved):
+            marker = (inc.get("metadata") or {}).get(calls.METADATA_KEY) or {}
+            out.append(
+                {
+                    "id": str(inc.get("id")),
+                    "name": plain(inc.get("name"), calls.NAME_LIMIT, one_line=True),
+                    "status": inc.get("status"),
+                    "impact": inc.get("impact"),
+                    "incident": marker.get("incident") if isinstance(marker, Mapping) else None,
+                }
+            )
+        return out
+
     # -- steps -----------------------------------------------------------------------------
 
     def _plan(self, intent: Intent, ctx: DeliveryContext) -> list[HttpCall] | Skip:

@@ -405,3 +405,18 @@ def test_a_fresh_adapter_reports_components_changed_since_the_last_poll(served, 
         ("Checkout", "partial_outage")
     ]
     assert make(served, clock).poll(clock.now()) == []
+
+
+def test_components_and_unresolved_incidents_can_be_read(served, fake, clock):
+    adapter = make(served, clock)
+    adapter.deliver(DECLARE, DeliveryContext(incident=INCIDENT))
+    assert [(c["name"], c["status"]) for c in adapter.components()] == [
+        ("Payment Processing", "partial_outage"),
+        ("Checkout", "partial_outage"),
+    ]
+    (open_,) = adapter.unresolved()
+    assert (
+        open_["status"] == "investigating"
+        and open_["incident"] == "INC-3"
+        and open_["impact"] == "major"
+    )
