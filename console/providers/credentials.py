@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 import stat
 import tomllib
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,12 +41,18 @@ class CredentialsError(Exception):
 
 
 class Secret:
-    """A credential value that never prints itself."""
+    """A credential value that never prints itself.
 
-    __slots__ = ("_value",)
+    Every live Secret is known to `scrub_secrets`, which blanks any of them out of a text
+    (a provider echoing a token in an error body, whichever client received it).
+    """
+
+    __slots__ = ("_value", "__weakref__")
 
     def __init__(self, value: str) -> None:
         self._value = value
+        if len(value) >= 6:
+            _LIVE.add(self)
 
     def reveal(self) -> str:
         """The value itself: for the Authorization header and nothing else."""
@@ -73,6 +80,18 @@ class Secret:
 
     def __reduce__(self):  # pickling would write the value somewhere: refuse
         raise TypeError("a Secret cannot be pickled")
+
+
+_LIVE: weakref.WeakSet[Secret] = weakref.WeakSet()
+
+
+def scrub_secrets(text: str) -> str:
+    """`text` with every live secret's value replaced by its masked form."""
+    for secret in list(_LIVE):
+        value = secret.reveal()
+        if value in text:
+            text = text.replace(value, secret.masked)
+    return text
 
 
 # provider -> field -> (default environment variable, config key naming another variable, secret?)

@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from console.providers.credentials import Secret
+from console.providers.credentials import Secret, scrub_secrets
 from console.providers.decisions import Decision, decide
 from console.providers.endpoints import check_url, reaches_network, same_origin
 from console.providers.ratelimit import RateLimiter, Unlimited
@@ -91,8 +91,9 @@ class SecretAuth(httpx.Auth):
 
 
 def clean_text(text: str, limit: int = DETAIL_LIMIT) -> str:
-    """Untrusted text made safe to show: no control characters or escapes, bounded length."""
-    text = _CONTROL.sub(" ", str(text)).strip()
+    """Untrusted text made safe to show: no control characters or escapes, no secret,
+    bounded length."""
+    text = scrub_secrets(_CONTROL.sub(" ", str(text)).strip())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -244,12 +245,12 @@ class ProviderHttp:
             ) from None
 
     def scrub(self, text: str) -> str:
-        """Blank out any credential a provider echoed back."""
+        """Blank out any credential a provider echoed back (this client's, and any other live one)."""
         for secret in self._secrets:
             value = secret.reveal()
             if value and value in text:
                 text = text.replace(value, secret.masked)
-        return text
+        return scrub_secrets(text)
 
     def __repr__(self) -> str:
         return f"ProviderHttp({self.provider}, read_only={self.read_only})"

@@ -12,7 +12,7 @@ from console.providers.fakes import Fault
 from console.providers.fakes.base import writes
 from console.providers.http import CallFailed, ReadOnlyRefused
 from console.providers.protocol import DeliveryContext
-from tests.providers.conftest import PD_TOKEN, PagerDutyWorld
+from tests.providers.worlds import PD_TOKEN, PagerDutyWorld
 
 
 def intent(op, incident="INC-1", clock=None, **args):
@@ -342,7 +342,7 @@ def test_events_only_open_ack_resolve(clock):
         )
     finally:
         world.close()
-        from tests.providers.conftest import check_against_spec
+        from tests.providers.worlds import check_against_spec
 
         check_against_spec(world.events_fake, "pagerduty/events-api-v2.openapiv3.json", strip="/v2")
 
