@@ -282,6 +282,10 @@ class PagerDutyAdapter:
                 detail="triggered through Events v2",
                 extra_links={"pagerduty_events": dedup},
             )
+        if not service:
+            raise final(
+                "the incident has no service, and PagerDuty needs one (declare ... --service NAME)"
+            )
         sid = self.directory.service_id(service)
         if sid is None:
             raise final(

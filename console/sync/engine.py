@@ -38,7 +38,7 @@ TERMINAL = frozenset({"sent", "failed", "superseded"})
 # ops that page people or open incidents: held when they have waited too long
 TRIGGERS = frozenset({"incident.open", "incident.declare", "incident.page"})
 DEFAULT_HOLD_SECONDS = 15 * 60
-CHUNK = 32
+CHUNK = 100  # intents per durable mark: two fsyncs per chunk, not per intent
 POLL_OVERLAP_SECONDS = 120
 
 

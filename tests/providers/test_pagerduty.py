@@ -357,3 +357,18 @@ def test_missing_from_pauses(clock):
         assert info.value.decision.action == "pause" and "PAGERDUTY_FROM" in str(info.value)
     finally:
         world.close()
+
+
+def test_an_incident_without_a_service_is_final_with_the_fix_named(pd):
+    it = intent(
+        "incident.open",
+        title="x",
+        service=None,
+        severity=3,
+        urgency="high",
+        priority=None,
+        dedup_key=None,
+    )
+    with pytest.raises(CallFailed, match="--service NAME") as info:
+        pd.adapter.deliver(it, DeliveryContext(incident=local_incident(service=None)))
+    assert info.value.decision.action == "final"
