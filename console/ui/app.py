@@ -59,6 +59,7 @@ class ConsoleApp(App):
             wanted = DEFAULT_THEME
         self.theme = wanted
         self.keymap_overrides, self._keymap_problems = keymap_from_settings(link.settings.ui)
+        self.notices: list[str] = []  # what was said at start (tests read it)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(SEMANTIC_DEFAULTS)
@@ -71,14 +72,16 @@ class ConsoleApp(App):
         if self._theme_problem:
             problems.append(self._theme_problem)
         if problems:
+            self.notices.append("\n".join(problems) + f"\n(using the {self.theme} theme)")
             self.notify(
-                "\n".join(problems) + f"\n(using the {self.theme} theme)",
+                self.notices[-1],
                 title="Theme files skipped",
                 severity="warning",
                 timeout=10,
                 markup=False,
             )
         if self._keymap_problems:
+            self.notices.append("\n".join(self._keymap_problems))
             self.notify(
                 "\n".join(self._keymap_problems), title="Keymap", severity="warning", markup=False
             )

@@ -29,8 +29,8 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
         width: 72; max-width: 100%; height: auto; max-height: 100%;
         border: round $primary; border-title-style: bold; background: $surface; padding: 0 1;
     }
-    FormScreen Label { margin-top: 0; color: $text-muted; }
-    FormScreen Input, FormScreen Select { height: 3; }
+    FormScreen Label { margin-top: 1; color: $text-muted; }
+    FormScreen Input, FormScreen Select { margin: 0 0; }
     FormScreen #form-error { color: $error; height: auto; }
     FormScreen #form-help { color: $text-muted; }
     """
@@ -50,6 +50,7 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
                         list(f.choices),
                         id=f"field-{f.name}",
                         allow_blank=not f.required,
+                        compact=True,
                         value=f.default
                         if f.default in values
                         else values[0]
@@ -57,7 +58,14 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
                         else Select.NULL,
                     )
                 else:
-                    yield Input(value=f.default, placeholder=f.placeholder, id=f"field-{f.name}")
+                    field = Input(
+                        value=f.default,
+                        placeholder=f.placeholder,
+                        id=f"field-{f.name}",
+                        compact=True,
+                    )
+                    field.cursor_blink = getattr(self.app, "ticking", True)  # still snapshots
+                    yield field
             yield Static("", id="form-error")
             yield Static("enter: next / submit   ctrl+s: submit   esc: cancel", id="form-help")
 

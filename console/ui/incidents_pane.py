@@ -36,7 +36,7 @@ class IncidentsPane(ScrollView, can_focus=True):
     HELP = (
         "Incidents: open and unacknowledged first, then by severity and age. "
         "Markers: ⚠ the status page has had no update for [status] stale_minutes; "
-        "⏫ an escalation fires within 5 minutes; ! just arrived."
+        "▲ an escalation fires within 5 minutes; ! just arrived."
     )
 
     BINDINGS = [
@@ -68,9 +68,9 @@ class IncidentsPane(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     IncidentsPane {
         scrollbar-size-vertical: 1;
-        & > .incidents--header { color: $text-muted; text-style: bold; }
-        & > .incidents--cursor { background: $primary 45%; }
-        & > .incidents--cursor-blurred { background: $primary 20%; }
+        & > .incidents--header { color: $foreground; text-style: bold underline; }
+        & > .incidents--cursor { background: $primary; color: $background; text-style: bold; }
+        & > .incidents--cursor-blurred { background: $primary 30%; color: $foreground; text-style: bold; }
         & > .incidents--sev-1 { color: $sev-1; text-style: bold; }
         & > .incidents--sev-2 { color: $sev-2; text-style: bold; }
         & > .incidents--sev-3 { color: $sev-3; }
@@ -299,14 +299,12 @@ class IncidentsPane(ScrollView, can_focus=True):
         cols = self._columns(width)
         if flashing:
             base = base + self._style("flash")
-        if selected:
-            base = base + self._style("cursor" if self.has_focus else "cursor-blurred")
         muted = self._style("muted")
         mark = " "
         if flashing:
             mark = "!"
         elif row.id in self.snapshot.escalations_soon:
-            mark = "⏫"
+            mark = "▲"
         elif row.page_stale(self.now_ts, self.stale_minutes):
             mark = "⚠"
         sev_style = self._style(f"sev-{row.severity}") if row.severity else muted
@@ -321,6 +319,11 @@ class IncidentsPane(ScrollView, can_focus=True):
             else muted
         )
         text_style = muted if row.status == "resolved" else Style()
+        if selected:
+            # the cursor row is one colour pair in every theme (monochrome included); its
+            # labels and glyphs still say severity and status
+            base = base + self._style("cursor" if self.has_focus else "cursor-blurred")
+            sev_style = status_style = text_style = muted = Style()
         segs = [
             Segment(fit(mark, cols["mark"]), base + self._style("marker")),
             Segment(fit(row.id, cols["id"]) + " ", base + text_style),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from rich.text import Text
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -21,10 +22,10 @@ class LineView(ScrollView, can_focus=True):
     """
 
     BINDINGS = [
-        ("down,j", "scroll_down", "Down"),
-        ("up,k", "scroll_up", "Up"),
-        ("g,home", "scroll_home", "Top"),
-        ("G,end", "scroll_end", "Bottom"),
+        Binding("down,j", "scroll_down", "Down", show=False),
+        Binding("up,k", "scroll_up", "Up", show=False),
+        Binding("g,home", "scroll_home", "Top", show=False),
+        Binding("G,end", "scroll_end", "Bottom", show=False),
     ]
     HELP = ""
 

@@ -82,6 +82,7 @@ class MainScreen(Screen):
         self._stop = threading.Event()
         self._filter_text = ""
         self._oncall_asked_for: str | None = "-"
+        self._typed: str | None = None
 
     # -- building --------------------------------------------------------------------
 
@@ -95,7 +96,9 @@ class MainScreen(Screen):
             yield StatusPane(id="status").add_class("pane", "lower")
         with Container(id="bottom"):
             yield Static("", id="message")
-            yield CommandLine()
+            line = CommandLine()
+            line.cursor_blink = self.ticking  # snapshots hold still
+            yield line
             yield Footer()
 
     def on_mount(self) -> None:
@@ -118,6 +121,10 @@ class MainScreen(Screen):
         self.say(first)
 
     def on_unmount(self) -> None:
+        self.stop_feed()
+
+    def stop_feed(self) -> None:
+        """End the poller at its next wake-up."""
         self._stop.set()
 
     def on_resize(self, event) -> None:
@@ -267,6 +274,10 @@ class MainScreen(Screen):
 
     def on_command_failed(self, message: CommandFailed) -> None:
         self.say(f"✖ {message.reason}", "error")
+        if message.line == self._typed:
+            # a typed line that was refused comes back, to be fixed rather than retyped
+            self.query_one(CommandLine).open("command", message.line)
+        self._typed = None
 
     def on_attention_needed(self, message: AttentionNeeded) -> None:
         if self.bell:
@@ -299,6 +310,7 @@ class MainScreen(Screen):
         if message.value:
             line.close()
             self.incidents.focus()
+            self._typed = message.value
             self.run_line(message.value)
 
     def on_command_line_filter_changed(self, message: CommandLine.FilterChanged) -> None:
@@ -315,6 +327,9 @@ class MainScreen(Screen):
         self.incidents.set_filter(flt)
         if flt.problems:
             self.say("✖ " + flt.problems[0], "error")
+        else:
+            shown = len(self.incidents.rows)
+            self.say(f"filter: {shown} shown (esc on / clears)" if text.strip() else "")
         self._subtitles()
 
     # -- keys ------------------------------------------------------------------------

@@ -81,9 +81,8 @@ class OnCallPane(LineView):
                 line = Text(no_wrap=True)
                 line.append(f"  L{page.level} ")
                 line.append(_names(page.users, label), st["oncall--who"])
-                line.append(
-                    f" at {at.strftime('%H:%M:%SZ')} ({ago(now.timestamp() - at.timestamp())})",
-                    st["oncall--muted"],
-                )
+                late = now.timestamp() - at.timestamp()
+                when = f"overdue {ago(late)[:-4]}" if late > 0 else ago(late)
+                line.append(f" at {at.strftime('%H:%M:%SZ')} ({when})", st["oncall--muted"])
                 lines.append(line)
         self.set_lines(lines)

@@ -38,7 +38,7 @@ class TimelinePane(LineView):
     DEFAULT_CSS = """
     TimelinePane {
         scrollbar-size-vertical: 1;
-        & > .timeline--time { color: $text-muted; }
+        & > .timeline--time { color: $foreground; }
         & > .timeline--who { color: $accent; }
         & > .timeline--kind { color: $primary; text-style: bold; }
         & > .timeline--muted { color: $muted; }

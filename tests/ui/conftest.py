@@ -19,8 +19,35 @@ UI_TEAM = {
         "grace": {"name": "Grace Hopper", "email": "grace@example.com"},
     },
     "services": {
-        "payments": {"components": ["Payment Processing"]},
+        "payments": {"components": ["Payment Processing"], "escalation_policy": "payments"},
         "database": {"components": ["Dashboard"]},
+    },
+    "schedules": {
+        "primary": {
+            "name": "Payments primary",
+            "time_zone": "UTC",
+            "layers": [
+                {
+                    "name": "Shifts",
+                    "start": "2026-11-01T00:00:00Z",
+                    "rotation_virtual_start": "2026-11-01T00:00:00Z",
+                    "rotation_turn_length_seconds": 28800,
+                    "users": ["ada", "grace"],
+                }
+            ],
+        }
+    },
+    "policies": {
+        "payments": {
+            "name": "Payments escalation",
+            "rules": [
+                {
+                    "escalation_delay_in_minutes": 15,
+                    "targets": [{"type": "schedule", "id": "primary"}],
+                },
+                {"escalation_delay_in_minutes": 15, "targets": [{"type": "user", "id": "grace"}]},
+            ],
+        }
     },
     "status": {
         "components": [{"name": "Payment Processing"}, {"name": "Dashboard"}, {"name": "API"}]
@@ -73,6 +100,13 @@ def app_factory(ui_store, ui_settings, ui_clock):
         return make_app(kw.pop("store", ui_store), kw.pop("settings", ui_settings), ui_clock, **kw)
 
     return build
+
+
+async def settle(pilot):
+    """Let workers finish and their messages land (snapshots and assertions wait on it)."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 @pytest.fixture

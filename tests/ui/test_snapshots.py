@@ -8,15 +8,49 @@ from __future__ import annotations
 
 import pytest
 
-
-@pytest.fixture
-def snap_app(app_factory):
-    return app_factory
+from tests.ui.conftest import settle
 
 
-def test_main_screen_80x24(snap_compare, snap_app):
-    assert snap_compare(snap_app(), terminal_size=(80, 24))
+def keys(*presses):
+    async def run_before(pilot):
+        await settle(pilot)
+        for key in presses:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run_before
 
 
-def test_main_screen_160x48(snap_compare, snap_app):
-    assert snap_compare(snap_app(), terminal_size=(160, 48))
+def test_main_screen_80x24(snap_compare, app_factory):
+    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=keys())
+
+
+def test_main_screen_160x48(snap_compare, app_factory):
+    assert snap_compare(app_factory(), terminal_size=(160, 48), run_before=keys())
+
+
+@pytest.mark.parametrize("theme", ["light", "high-contrast", "monochrome", "colorblind"])
+def test_themes(snap_compare, app_factory, theme):
+    assert snap_compare(app_factory(theme=theme), terminal_size=(120, 40), run_before=keys())
+
+
+def test_help_screen(snap_compare, app_factory):
+    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=keys("question_mark"))
+
+
+def test_declare_form(snap_compare, app_factory):
+    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=keys("d"))
+
+
+def test_command_line_error(snap_compare, app_factory):
+    presses = ["colon", *"escalate --level x", "enter"]
+    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=keys(*presses))
+
+
+def test_filter_applied(snap_compare, app_factory):
+    presses = ["slash", *"sev:1 checkout", "enter"]
+    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=keys(*presses))
+
+
+def test_status_pane_at_80x24(snap_compare, app_factory):
+    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=keys("4"))
