@@ -16,6 +16,7 @@ the Clock (`poll_interval`, at most `max_polls` times), whether it worked:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from pendulum import DateTime
@@ -113,7 +114,7 @@ class OpsgenieAdapter:
                         kind="note",
                         at=at,
                         author=who,
-                        text=plain(text, 2000),
+                        text=self.http.scrub(plain(text, 2000)),
                         **common,
                     )
                 )
@@ -267,7 +268,8 @@ class OpsgenieAdapter:
                 raise
             outcome = calls.read_request_status(200, answer)
             if outcome.processed:
-                return outcome
+                # provider text reaches the timeline: never with a credential in it
+                return replace(outcome, status=self.http.scrub(outcome.status))
         return None
 
     def _alert(self, alias: str) -> dict[str, Any] | None:

@@ -136,8 +136,12 @@ class StatuspageAdapter:
                         kind="resolved" if status == "resolved" else "note",
                         at=at,
                         author="Statuspage",
-                        text=plain(
-                            f"status page {status}: {update.get('body', '')}", 500, one_line=True
+                        text=self.http.scrub(
+                            plain(
+                                f"status page {status}: {update.get('body', '')}",
+                                500,
+                                one_line=True,
+                            )
                         ),
                         remote_incident=str(inc.get("id")),
                         data={"status": status},

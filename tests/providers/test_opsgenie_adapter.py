@@ -335,3 +335,13 @@ def test_an_intent_opsgenie_cannot_express_fails_visibly(served, fake, clock):
         and "has no opsgenie_id or email" in failed.value.detail
     )
     assert not fake.requests
+
+
+def test_a_key_echoed_in_opsgenie_never_reaches_the_news(served, fake, clock):
+    adapter = make(served, clock)
+    adapter.deliver(DECLARE, DeliveryContext(incident=INCIDENT))
+    since = clock.now()
+    clock.advance(5)
+    fake.note_in_web_ui("incident-console-INC-3", f"the key is {KEY}")
+    (news,) = adapter.poll(since)
+    assert "CANARY" not in repr(news) and news.text.startswith("the key is")

@@ -420,3 +420,13 @@ def test_components_and_unresolved_incidents_can_be_read(served, fake, clock):
         and open_["incident"] == "INC-3"
         and open_["impact"] == "major"
     )
+
+
+def test_a_key_echoed_by_the_page_never_reaches_the_news(served, fake, clock):
+    adapter = make(served, clock)
+    remote = adapter.deliver(DECLARE, DeliveryContext(incident=INCIDENT)).remote_id
+    since = clock.now()
+    clock.advance(5)
+    fake.resolve_in_web_ui(remote, f"pasted by mistake: {KEY}")
+    (news,) = [n for n in adapter.poll(since) if n.kind == "resolved"]
+    assert "CANARY" not in repr(news) and "pasted by mistake" in news.text

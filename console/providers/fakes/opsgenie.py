@@ -580,7 +580,9 @@ class FakeOpsgenie(FakeProvider):
 
     def note_in_web_ui(self, alias: str, text: str, user: str = "grace@example.com") -> None:
         with self.lock:
-            self._add_note(self._find(alias, "alias"), text, user)
+            alert = self._find(alias, "alias")
+            self._add_note(alert, text, user)
+            alert["updatedAt"] = _stamp(self.clock.now())
 
 
 def _json(req: FakeRequest) -> Any:
