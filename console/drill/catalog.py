@@ -27,7 +27,8 @@ def scenarios_dir() -> Path:
 
 
 def list_scenarios() -> list[ScenarioInfo]:
-    """The bundled scenarios, by name (read for their title only; checked when started)."""
+    """The bundled scenarios, the default first, then by name (read for their title only;
+    checked when started)."""
     out = []
     folder = scenarios_dir()
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
@@ -40,7 +41,8 @@ def list_scenarios() -> list[ScenarioInfo]:
         title = str(doc.get("title", path.stem))
         summary = " ".join(str(doc.get("summary", "")).split())
         out.append(ScenarioInfo(path.stem, title, summary, path))
-    return out
+    # the default first: the screen plays the first one when no provider is configured
+    return sorted(out, key=lambda i: (i.name != DEFAULT_SCENARIO, i.name))
 
 
 def find_scenario(word: str | Path) -> Scenario:

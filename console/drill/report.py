@@ -128,6 +128,15 @@ def build_report(session: DrillSession) -> Report:
     return Report(_markdown(data, results, timeline, start), data)
 
 
+def _target(seconds: int) -> str:
+    """A target as the scenario wrote it: 20m, 1h, 90s."""
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600}h"
+    if seconds % 60 == 0:
+        return f"{seconds // 60}m"
+    return f"{seconds}s"
+
+
 def _entry(e: Event, start: DateTime) -> dict[str, Any]:
     return {
         "at": iso(e.at),
@@ -159,7 +168,8 @@ def _markdown(data: dict[str, Any], results: list, timeline: list[Event], start:
         add("| Objective | Target | Actual | Result |")
         add("|---|---|---|---|")
         for r in results:
-            target = span(r.objective.within) if r.objective.within is not None else "by the end"
+            within = r.objective.within
+            target = _target(within) if within is not None else "by the end"
             mark = "met" if r.met else "MISSED"
             add(
                 f"| {cell(r.objective.label)} | {target} | {span(r.actual)} | "

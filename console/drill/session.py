@@ -76,6 +76,7 @@ class DrillSession:
     _intake_config: Any = None
     _sync_due: bool = True
     _timer_book: Any = None
+    report_paths: tuple[Path, ...] = ()
 
     # -- what the UI reads ------------------------------------------------------------------
 
@@ -312,6 +313,27 @@ class DrillSession:
     def _finish(self, at: DateTime) -> None:
         self._finished = True
         self._finished_at = at
+        self.report_paths = self._save_report()
+
+    def _save_report(self) -> tuple[Path, ...]:
+        """The after-action report beside the drill's store folder: NAME.report.md, .json."""
+        import json
+
+        from console.drill.report import build_report
+
+        report = build_report(self)
+        stem = self.store.path.parent / f"{self.store.path.name}.report"
+        out = (stem.with_name(stem.name + ".md"), stem.with_name(stem.name + ".json"))
+        texts = (report.markdown, json.dumps(report.data, indent=2, ensure_ascii=False) + "\n")
+        try:
+            for path, text in zip(out, texts, strict=True):
+                tmp = path.with_name(path.name + ".tmp")
+                tmp.write_text(text, encoding="utf-8")
+                tmp.replace(path)
+        except OSError as exc:  # a full disk must not end the drill; the screen says so
+            self.log.append(Happened(at=self.clock.now(), text=f"report not saved: {exc}"))
+            return ()
+        return out
 
     @property
     def finished_at(self) -> DateTime | None:
@@ -393,12 +415,22 @@ def _drill_event(at: DateTime, inc: str | None, kind: str, text: str) -> Event:
 
 
 def new_drill_folder(root: Path | None, name: str) -> Path:
-    """A new, empty folder for this drill's store under `root` (default: the data folder)."""
+    """A new, empty folder for this drill's store under `root` (default: the data folder):
+    `NAME-001`, `NAME-002`... (made with mkdir, so two drills never share one)."""
     from console.paths import default_drill_store_root
 
     base = Path(root) if root is not None else default_drill_store_root()
     base.mkdir(parents=True, exist_ok=True)
     safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)[:60] or "drill"
+    taken = [p.name for p in base.glob(f"{safe}-*")]
+    n = max((int(t.rsplit("-", 1)[1]) for t in taken if t.rsplit("-", 1)[1].isdigit()), default=0)
+    for k in range(n + 1, n + 1000):
+        folder = base / f"{safe}-{k:03d}"
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue  # another drill took it a moment ago
+        return folder
     return Path(tempfile.mkdtemp(prefix=f"{safe}-", dir=base))
 
 

@@ -154,6 +154,7 @@ class MainScreen(Screen):
                 items = self.link.take_attention()
                 if items:
                     self.post_message(AttentionNeeded(items))
+                self._report_when_drill_ends()
             except Exception as exc:  # keep the screen alive; say what broke
                 self.post_message(CommandFailed("(store refresh)", inert(str(exc), 200)))
             self._stop.wait(POLL_SECONDS)
@@ -461,6 +462,24 @@ class MainScreen(Screen):
             self.pane(other).set_class(other == name, "-shown")
 
     # -- drill -----------------------------------------------------------------------
+
+    def _report_when_drill_ends(self) -> None:
+        """(feed thread) Once the drill is over, its report comes to the screen."""
+        drill = self.link.drill
+        if drill is None or not drill.finished or getattr(self, "_drill_reported", False):
+            return
+        self._drill_reported = True
+        from console.ui.drill_report_screen import report_message
+
+        with self.link.lock:
+            message = report_message(drill)
+        self.post_message(message)
+
+    def on_drill_finished(self, message) -> None:
+        from console.ui.drill_report_screen import DrillReportScreen
+
+        self.say(f"drill over: {message.met} of {message.total} objectives met")
+        self.app.push_screen(DrillReportScreen(message))
 
     def action_drill_pause(self) -> None:
         clock = self.link.drill.clock
