@@ -1,4 +1,9 @@
-"""`incident-console escalation POLICY [--from TIME] [--json]`: who gets paged when."""
+"""`incident-console escalation POLICY|INC [--from TIME] [--json]`: who gets paged when.
+
+For a policy (or a service, meaning its policy): the whole plan for an incident triggered at
+`--from` that nobody acknowledges. For an incident (INC-7, read from the store): who gets
+paged next and when, and when its acknowledgement timeout and auto-resolve fall due.
+"""
 
 from __future__ import annotations
 
@@ -46,8 +51,11 @@ def run(args: Any, ctx: CliContext) -> int:
     from console.domain.oncall import notification_plan
     from console.domain.oncall.team import notified_via
     from console.domain.oncall.times import seconds
+    from console.domain.words import is_inc
 
     team = load_team_or_fail(ctx)
+    if is_inc(args.policy):
+        return _incident(args, ctx, team)
     policy = find_policy(team, args.policy)
     start = time_arg(ctx, args.start, "--from")
     pages = notification_plan(team, policy, start)
@@ -102,4 +110,57 @@ def run(args: Any, ctx: CliContext) -> int:
     ctx.out(
         f"Escalation stops at {last.in_tz('UTC').strftime('%Y-%m-%d %H:%M')} UTC if still unacknowledged."
     )
+    return 0
+
+
+def _incident(args: Any, ctx: CliContext, team) -> int:
+    """Next pages and timers of one incident from the store."""
+    from console.domain.oncall import incident_outlook
+    from console.domain.text import inert
+    from console.domain.words import parse_inc
+
+    inc_id = parse_inc(args.policy)
+    at = time_arg(ctx, args.start, "--from")
+    store = ctx.open_store(read_only=True)
+    inc = store.state.get(inc_id)
+    if inc is None:
+        raise CliError(f"{inc_id} does not exist", 1)
+    policy = team.policy_of(inc.service)
+    outlook = incident_outlook(ctx.settings, inc, at, store.state.timeline(inc.id))
+    if args.json:
+        ctx.json_out(
+            {
+                "incident": inc.id,
+                "status": inc.status,
+                "service": inc.service,
+                "policy": policy.key if policy else None,
+                "at": iso(at),
+                "pages": [
+                    {
+                        "at": iso(p.at),
+                        "level": p.level,
+                        "loop": p.loop,
+                        "users": [{"handle": h, "name": team.label(h)} for h in p.users],
+                    }
+                    for p in outlook.pages
+                ],
+                "unacknowledge_at": iso(outlook.unacknowledge_at),
+                "auto_resolve_at": iso(outlook.auto_resolve_at),
+            }
+        )
+        return 0
+    svc = inert(inc.service or "no service", 40)
+    ctx.out(f"{inc.id} ({inc.status}, {svc}): {policy.name if policy else 'no escalation policy'}")
+    stamp = "%Y-%m-%d %H:%M"
+    if outlook.unacknowledge_at:
+        ctx.out(f"Acknowledgement times out at {outlook.unacknowledge_at.strftime(stamp)} UTC")
+    if not outlook.pages:
+        ctx.out("Nobody more will be paged.")
+    for p in outlook.pages:
+        late = " (overdue)" if p.at < at else ""
+        who = ", ".join(team.label(h) for h in p.users) or "nobody on call"
+        passes = f"pass {p.loop}/{policy.passes}" if policy else f"pass {p.loop}"
+        ctx.out(f"{p.at.strftime(stamp)}{late}  level {p.level} {passes}  {_cut(who, 40).rstrip()}")
+    if outlook.auto_resolve_at:
+        ctx.out(f"Auto-resolves at {outlook.auto_resolve_at.strftime(stamp)} UTC if still open")
     return 0

@@ -337,14 +337,18 @@ def incident_outlook(
     t = seconds(at)
     track = _track_for(team, incident)
     events = _timeline_or_synthetic(incident, timeline, t)
-    future = _simulate(track, events, math.inf, "local")
-    # without a timeline nothing says which past steps fired: assume they all did
-    earliest = -math.inf if timeline is not None else t
+    overdue = _simulate(track, events, t, "local")
+    # steps that fell due unrecorded page on the next tick only if the incident is still
+    # triggered; without a timeline nothing says which past steps fired: assume they did
+    keep_overdue = timeline is not None and track.status == "triggered"
+    future = (overdue if keep_overdue else []) + _simulate(track, [], math.inf, "local")
+    timers = overdue + future
     pages = tuple(
         Page(e.at, e.data["level"], e.data["loop"], tuple(e.data["notified"]))
         for e in future
-        if e.kind == "escalated" and e.at.timestamp() >= earliest
+        if e.kind == "escalated"
     )
+    future = timers
     unack = next((e.at for e in future if e.kind == "unacknowledged"), None)
     auto = next((e.at for e in future if e.kind == "resolved"), None)
     return Outlook(pages=pages, unacknowledge_at=unack, auto_resolve_at=auto)
@@ -355,7 +359,8 @@ def next_pages(
 ) -> list[Page]:
     """Who gets paged next and when, if nobody acknowledges.
 
-    With the timeline, steps that fell due but were never recorded come first (overdue).
+    With the timeline, steps that fell due but were never recorded come first (overdue) while
+    the incident is still triggered.
     """
     return list(incident_outlook(settings, incident, at, timeline).pages)
 
