@@ -125,6 +125,7 @@ class _Track:
     steps: list[tuple[float, int, int]] = field(default_factory=list)
     pending: int = 0  # index into steps of the next step to fire
     seen: set[str] = field(default_factory=set)
+    clock: float = -math.inf  # the latest instant folded so far
 
     def position(self, t: float) -> tuple[int, int]:
         """(level, loop) the incident is at by instant t."""
@@ -147,6 +148,7 @@ class _Track:
             return
         self.seen.add(ev.id)
         t = ev.at.timestamp()
+        self.clock = max(self.clock, t)
         kind = ev.kind
         if kind in _OPEN_KINDS:
             if kind != "unacknowledged":
@@ -270,9 +272,14 @@ def _simulate(track: _Track, timeline: list[Event], until: float, origin: str) -
     for _ in range(100_000):  # a guard: every pass consumes an event or fires a timer
         next_existing = existing[i].at.timestamp() if i < len(existing) else math.inf
         due = track.next_due()
-        if due is not None and due[0] <= until and due[0] < next_existing:
+        # a timer whose moment passed while it could not fire (the incident was resolved,
+        # then acknowledged) fires when it becomes possible, never back-dated before it
+        fire_at = max(due[0], track.clock) if due is not None else math.inf
+        if fire_at <= until and fire_at < next_existing:
+            assert due is not None
             ev = due[2]
-            ev = Event(ev.id, ev.at, ev.kind, ev.author, origin, ev.text, ev.incident, ev.data)
+            at = ev.at if fire_at == due[0] else to_datetime(fire_at)
+            ev = Event(ev.id, at, ev.kind, ev.author, origin, ev.text, ev.incident, ev.data)
             if ev.id not in known:
                 out.append(ev)
             track.apply(ev)
