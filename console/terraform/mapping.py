@@ -347,6 +347,7 @@ class Importer:
             gtype = self.value(b, "alert_grouping", inst)
             timeout = self.value(b, "alert_grouping_timeout", inst)
             fields = None
+            config = None
             origin = b.attributes["alert_grouping"].origin
         else:
             return {}
@@ -364,6 +365,12 @@ class Importer:
             out["timeout"] = _whole(timeout, origin)
         if gtype == "content_based" and fields:
             out["fields"] = [_text(f, origin) for f in fields]
+        if gtype == "content_based" and config is not None:
+            # the console groups by all the fields, for as long as the incident is open
+            if self.value(config, "aggregate", inst, "all") == "any":
+                self.warn(origin, 'aggregate = "any" is not modelled; grouped on all fields')
+            if self.value(config, "time_window", inst) not in (None, 0, "null"):
+                self.warn(origin, "time_window is not modelled; grouped while the incident is open")
         return out
 
     def read_integrations(self) -> None:

@@ -284,6 +284,18 @@ resource "pagerduty_service" "old" {
   alert_grouping         = "time"
   alert_grouping_timeout = 120
 }
+resource "pagerduty_service" "content" {
+  name              = "content"
+  escalation_policy = pagerduty_escalation_policy.p.id
+  alert_grouping_parameters {
+    type = "content_based"
+    config {
+      aggregate   = "any"
+      fields      = ["source", "custom_details.host"]
+      time_window = 600
+    }
+  }
+}
 resource "pagerduty_service" "smart" {
   name              = "smart"
   escalation_policy = pagerduty_escalation_policy.p.id
@@ -296,6 +308,12 @@ resource "pagerduty_service" "smart" {
     assert result.config["services"]["old"]["alert_grouping"] == {"type": "time", "timeout": 120}
     assert "alert_grouping" not in result.config["services"]["smart"]
     assert any("grouping type 'intelligent' is not modelled" in w for w in result.warnings)
+    assert result.config["services"]["content"]["alert_grouping"] == {
+        "type": "content_based",
+        "fields": ["source", "custom_details.host"],
+    }
+    assert any('aggregate = "any" is not modelled' in w for w in result.warnings)
+    assert any("time_window is not modelled" in w for w in result.warnings)
 
 
 # -- the property ------------------------------------------------------------------------
