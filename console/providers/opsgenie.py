@@ -105,8 +105,12 @@ class OpsgenieAdapter:
             for note in self._notes(alias or alert_id, by_alias=bool(alias)):
                 at = _instant(note.get("createdAt"))
                 text = str(note.get("note", ""))
-                if (since is not None and at <= since) or "[ic:" in text:
-                    continue  # ours carry a reference
+                if (
+                    (since is not None and at <= since)
+                    or "[ic:" in text
+                    or note.get("owner") in ours
+                ):
+                    continue  # ours carry a reference, or our name (notes on ack and close)
                 who = clean_text(note.get("owner"), 100)
                 news.append(
                     RemoteNews(

@@ -97,6 +97,9 @@ class StatuspageAdapter:
 
         A component is news when its status differs from this adapter's last look, or, on
         a first look, when it changed after `since` (a fresh process knows no last look).
+        An incident update is news when this adapter did not post it and it is newer than
+        `since`; with no `since`, only "resolved" updates are (the engine ignores those for
+        incidents already resolved here), so a new process does not echo our own posts.
         `data` carries the status, so the engine can drop news that matches the store.
         """
         news: list[RemoteNews] = []
@@ -129,6 +132,10 @@ class StatuspageAdapter:
                 if uid in self._own_updates or (since is not None and at <= since):
                     continue
                 status = str(update.get("status", ""))
+                if since is None and status != "resolved":
+                    # a first look cannot tell our own earlier posts from others': only
+                    # the fact that matters most (resolved there) is reported
+                    continue
                 news.append(
                     RemoteNews(
                         provider=self.name,

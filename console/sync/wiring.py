@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from console.domain.clock import Clock
+from console.providers.chat import build_chat
 from console.providers.credentials import Credentials, Secret, load_credentials
 from console.providers.fakes.base import FakeProvider, FakeTransport
+from console.providers.fakes.chat import DEFAULT_HOOK, FakeChat
 from console.providers.fakes.opsgenie import FakeOpsgenie
 from console.providers.fakes.pagerduty import FakePagerDuty
 from console.providers.fakes.pagerduty_events import FakePagerDutyEvents
@@ -25,6 +27,7 @@ OFF_REASONS = {
     "pagerduty": "no PAGERDUTY_API_TOKEN or PAGERDUTY_ROUTING_KEY, or enabled = false",
     "statuspage": "no STATUSPAGE_API_KEY or page id, or enabled = false",
     "opsgenie": "no OPSGENIE_API_KEY, or enabled = false",
+    "chat": "no SLACK_WEBHOOK_URL, or enabled = false",
 }
 
 
@@ -60,6 +63,7 @@ def live_providers(
         "opsgenie": build_opsgenie(
             config, creds, limiters, clock, read_only=read_only, env=env, timeout=timeout
         ),
+        "chat": build_chat(config, creds, limiters, read_only=read_only, timeout=timeout),
     }
     sections = config.get("providers") or {}
     for name in list(built):
@@ -102,6 +106,10 @@ def drill_providers(config: Mapping[str, Any], clock: Clock) -> Wiring:
     components = {}
     for n, comp in enumerate((config.get("status") or {}).get("components") or [], start=1):
         components[comp["name"]] = comp.get("statuspage_id") or f"cmpdrill{n:04d}"
+    # components named only by a service are customer-facing too (docs/config.md)
+    for svc in services.values():
+        for name in (svc or {}).get("components") or []:
+            components.setdefault(name, f"cmpdrill{len(components) + 1:04d}")
     sp = FakeStatuspage(
         clock, api_key="drill-statuspage", page_id="drillpage", components=components or None
     )
@@ -114,9 +122,10 @@ def drill_providers(config: Mapping[str, Any], clock: Clock) -> Wiring:
             "pagerduty": {"api_token": Secret("drill-pagerduty"), "from": me, "routing_key": None},
             "statuspage": {"api_key": Secret("drill-statuspage"), "page_id": "drillpage"},
             "opsgenie": {"api_key": Secret("drill-opsgenie")},
-            "chat": {"webhook_url": None},
+            "chat": {"webhook_url": Secret(f"https://chat.fake.invalid/services{DEFAULT_HOOK}")},
         }
     )
+    chat = FakeChat(clock)
     limiters = Limiters(clock, lifted=True)
     env = dict(DRILL_HOSTS)
     providers: list[Provider] = []
@@ -131,8 +140,17 @@ def drill_providers(config: Mapping[str, Any], clock: Clock) -> Wiring:
     made_og = build_opsgenie(config, creds, limiters, clock, env=env, transport=FakeTransport(og))
     if made_og is not None:
         providers.append(made_og)
+    made_chat = build_chat(config, creds, limiters, transport=FakeTransport(chat))
+    if made_chat is not None:
+        providers.append(made_chat)
     return Wiring(
         providers,
-        fakes={"pagerduty": pd, "pagerduty_events": events, "statuspage": sp, "opsgenie": og},
+        fakes={
+            "pagerduty": pd,
+            "pagerduty_events": events,
+            "statuspage": sp,
+            "opsgenie": og,
+            "chat": chat,
+        },
         credentials=creds,
     )

@@ -345,3 +345,13 @@ def test_a_key_echoed_in_opsgenie_never_reaches_the_news(served, fake, clock):
     fake.note_in_web_ui("incident-console-INC-3", f"the key is {KEY}")
     (news,) = adapter.poll(since)
     assert "CANARY" not in repr(news) and news.text.startswith("the key is")
+
+
+def test_notes_we_sent_with_an_ack_or_close_are_not_news(served, fake, clock):
+    adapter = make(served, clock)
+    adapter.deliver(DECLARE, DeliveryContext(incident=INCIDENT))
+    adapter.deliver(
+        intent("incident.resolve", {"note": "All clear"}, iid="c9"),
+        DeliveryContext(incident=INCIDENT),
+    )
+    assert make(served, clock).poll(None) == []

@@ -430,3 +430,17 @@ def test_a_key_echoed_by_the_page_never_reaches_the_news(served, fake, clock):
     fake.resolve_in_web_ui(remote, f"pasted by mistake: {KEY}")
     (news,) = [n for n in adapter.poll(since) if n.kind == "resolved"]
     assert "CANARY" not in repr(news) and "pasted by mistake" in news.text
+
+
+def test_a_new_process_does_not_echo_our_own_updates_but_sees_a_hand_resolve(served, fake, clock):
+    first = make(served, clock)
+    remote = first.deliver(DECLARE, DeliveryContext(incident=INCIDENT)).remote_id
+    first.deliver(
+        intent("status.update", {"status": "identified", "text": "Found it"}, iid="u7"),
+        DeliveryContext(remote_id=remote, incident=INCIDENT),
+    )
+    clock.advance(5)
+    assert [n for n in make(served, clock).poll(None) if n.kind != "component_status"] == []
+    fake.resolve_in_web_ui(remote, "Vendor fixed it")
+    (news,) = [n for n in make(served, clock).poll(None) if n.kind != "component_status"]
+    assert news.kind == "resolved" and news.remote_incident == remote
