@@ -33,6 +33,9 @@ class Ref:
     def as_text(self) -> str:
         return self.key
 
+    def __repr__(self) -> str:  # messages show the Terraform address, not the fields
+        return f"{self.address}.id"
+
 
 @dataclass
 class Resource:
@@ -79,6 +82,9 @@ class _InstanceView:
     def __init__(self, module: TerraformModule, instance: Instance) -> None:
         self.module = module
         self.instance = instance
+
+    def __repr__(self) -> str:
+        return self.instance.address
 
     def terraform_attr(self, name: str, origin: Origin) -> Any:
         if name == "id":

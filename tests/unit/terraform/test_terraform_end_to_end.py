@@ -156,3 +156,18 @@ def test_broken_terraform_stops_every_command_with_file_and_line(tmp_path, capsy
     err = capsys.readouterr().err
     assert "main.tf:2: cannot evaluate" in err and "variable 'missing' is not declared" in err
     assert err.count("\n") == 1
+
+
+def test_a_coverage_gap_in_the_terraform_is_a_lint_error_on_its_line(tmp_path, capsys):
+    for f in SAMPLE.iterdir():
+        (tmp_path / f.name).write_text(f.read_text())
+    text = (tmp_path / "schedules.tf").read_text()
+    start = text.index('  layer {\n    name                         = "Weekends"')
+    end = text.index("  teams = [pagerduty_team.shop.id]")
+    (tmp_path / "schedules.tf").write_text(text[:start] + text[end:])  # nobody on weekends
+    assert main(["lint", "--config", str(tmp_path), "--at", AT]) == 1
+    out = capsys.readouterr().out
+    assert (
+        f"error: {tmp_path.as_posix()}/schedules.tf:3: [schedules.payments_primary]: nobody on call"
+        in out
+    )
