@@ -116,7 +116,7 @@ def _drill_session(args, ctx):
     """A drill session when asked for (--drill) or when no provider is configured and no
     store was named; None otherwise, or when the drill room is not installed yet."""
     try:
-        from console.drill import list_scenarios, start_drill  # type: ignore[attr-defined]
+        from console.drill import DEFAULT_SCENARIO, start_drill
     except ImportError:
         if getattr(args, "drill", None):
             from console.cli.context import CliError
@@ -127,11 +127,8 @@ def _drill_session(args, ctx):
     if scenario is None:
         configured = bool(ctx.settings.raw.get("providers"))
         if configured or ctx.store_path is not None:
-            return None
-        scenarios = list_scenarios()
-        if not scenarios:
-            return None
-        scenario = scenarios[0].name
+            return None  # live and drill never mix: a named store or a provider means live
+        scenario = DEFAULT_SCENARIO
     try:
         return start_drill(scenario)
     except Exception as exc:  # a bad scenario file: its message names the file and line
@@ -161,5 +158,9 @@ def run_app(args, ctx) -> int:
         theme=theme,
         bell=bool(settings.ui.get("bell", True)),
     )
-    app.run()
+    try:
+        app.run()
+    finally:
+        if drill is not None:
+            drill.close()
     return int(app.return_code or 0)

@@ -49,10 +49,15 @@ def component_label(status: str) -> str:
 
 
 def age(seconds: float) -> str:
-    """A compact age: '12s', '4m', '3h', '2d' (never negative)."""
+    """A compact age: '<1m', '4m', '3h', '2d' (never negative).
+
+    Minutes are the finest unit so that ages change once a minute, when the panes
+    repaint them (a seconds column would be wrong 59 seconds in 60, or cost a repaint
+    of every visible row each second).
+    """
     s = max(0, int(seconds))
     if s < 60:
-        return f"{s}s"
+        return "<1m"
     if s < 3600:
         return f"{s // 60}m"
     if s < 86400:
@@ -61,9 +66,11 @@ def age(seconds: float) -> str:
 
 
 def ago(seconds: float) -> str:
-    """'4m ago', or 'in 4m' for a time still to come."""
+    """'4m ago', 'just now', or 'in 4m' for a time still to come."""
     if seconds < 0:
         return f"in {age(-seconds)}"
+    if seconds < 60:
+        return "just now"
     return f"{age(seconds)} ago"
 
 

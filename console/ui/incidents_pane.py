@@ -303,7 +303,7 @@ class IncidentsPane(ScrollView, can_focus=True):
         mark = " "
         if flashing:
             mark = "!"
-        elif row.id in self.snapshot.escalations_soon:
+        elif row.status == "triggered" and row.id in self.snapshot.escalations_soon:
             mark = "▲"
         elif row.page_stale(self.now_ts, self.stale_minutes):
             mark = "⚠"

@@ -112,12 +112,14 @@ class MainScreen(Screen):
             self.set_interval(1.0, self.tick)
             self.set_interval(30.0, self.request_oncall)
             self.feed()
-        first = (
-            "DRILL: a scripted incident on a simulated clock, no network. "
-            "p pauses, > < change speed, ? help."
-            if self.link.kind == "drill"
-            else "? help  : command  / filter  tab next pane  q quit"
-        )
+        if self.link.drill is not None:
+            title = inert(getattr(self.link.drill.scenario, "title", "a drill"), 80)
+            first = (
+                f"DRILL (no provider configured, nothing leaves this machine): {title}. "
+                "p pause, > < speed, . step, ? help"
+            )
+        else:
+            first = "? help  : command  / filter  tab next pane  q quit"
         self.say(first)
 
     def on_unmount(self) -> None:
@@ -297,7 +299,9 @@ class MainScreen(Screen):
     def tick(self) -> None:
         now = self.link.clock.now()
         self.incidents.tick(now.timestamp())
-        if int(now.timestamp()) % 60 == 0:
+        minute = int(now.timestamp() // 60)
+        if minute != getattr(self, "_minute", None):
+            self._minute = minute
             self._show_timeline(now)
 
     # -- the command and filter lines ------------------------------------------------

@@ -61,3 +61,4 @@ class OnCallReady(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, OnCallReady)
+

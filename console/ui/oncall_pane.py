@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from console.domain.text import inert
-from console.ui.formatting import ago
+from console.ui.formatting import age, ago
 from console.ui.line_view import LineView
 
 
@@ -82,7 +82,7 @@ class OnCallPane(LineView):
                 line.append(f"  L{page.level} ")
                 line.append(_names(page.users, label), st["oncall--who"])
                 late = now.timestamp() - at.timestamp()
-                when = f"overdue {ago(late)[:-4]}" if late > 0 else ago(late)
+                when = f"overdue {age(late)}" if late > 0 else ago(late)
                 line.append(f" at {at.strftime('%H:%M:%SZ')} ({when})", st["oncall--muted"])
                 lines.append(line)
         self.set_lines(lines)

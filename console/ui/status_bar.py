@@ -35,7 +35,7 @@ class ClockLabel(Widget):
         speed = getattr(self.clock, "speed", None)
         if speed is not None:
             paused = getattr(self.clock, "paused", False)
-            text += " ⏸ paused" if paused else f" ▶ x{speed:g}"
+            text += " ‖ paused" if paused else f" ▶ x{speed:g}"
         return Text(text)
 
     def get_content_width(self, container, viewport) -> int:

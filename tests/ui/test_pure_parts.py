@@ -73,7 +73,7 @@ def test_form_refuses_a_missing_field_by_name():
 
 
 def test_ages_and_fit():
-    assert [age(s) for s in (5, 61, 3700, 90000)] == ["5s", "1m", "1h", "1d"]
+    assert [age(s) for s in (5, 61, 3700, 90000)] == ["<1m", "1m", "1h", "1d"]
     assert fit("abcdef", 4) == "abc…" and fit("ab", 4) == "ab  "
     assert fit("日本語テキスト", 6) == "日本…" or len(fit("日本語テキスト", 6)) <= 6
 

@@ -1,0 +1,51 @@
+"""The screen over a real drill session: p, >, <, . and the drill's own door for keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from console.ui.app import make_app
+from tests.ui.conftest import settle
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def drill(tmp_path):
+    from console.drill import start_drill
+
+    session = start_drill("welcome", root=tmp_path, paused=True)
+    session.clock.advance(30)  # the first alert (at +8s) is due
+    session.tick()
+    yield session
+    session.close()
+
+
+def drill_app(drill):
+    return make_app(drill.store, drill.settings, drill.clock, drill=drill, ticking=False)
+
+
+async def test_drill_keys_drive_the_simulated_clock(drill):
+    app = drill_app(drill)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.snapshot.kind == "drill"
+        assert screen.check_action("drill_pause", ()) is True
+        before = drill.clock.now()
+        await pilot.press("full_stop")
+        assert (drill.clock.now() - before).total_seconds() == 60
+        await pilot.press("greater_than_sign")
+        assert drill.clock.speed == 10
+        await pilot.press("greater_than_sign", "greater_than_sign")
+        assert drill.clock.speed == 60
+        await pilot.press("less_than_sign")
+        assert drill.clock.speed == 10
+        await pilot.press("p")
+        assert not drill.clock.paused
+        await pilot.press("p")
+        assert drill.clock.paused
+        await pilot.press("a")
+        await settle(pilot)
+        assert drill.store.state.incidents["INC-1"].status == "acknowledged"
+
