@@ -50,13 +50,22 @@ class LineView(ScrollView, can_focus=True):
                 out.append(text)
             else:
                 out.extend(text.wrap(self.app.console, width))
+        old = self._lines
         self._lines = out
         self._cache.clear()
-        # no horizontal scrolling: long lines are wrapped or cut, never scrolled sideways
-        self.virtual_size = Size(0, len(out))
+        # No horizontal scrolling (long lines are wrapped or cut). The height never goes
+        # below the pane's, so a short timeline replacing another does not change the
+        # virtual size, and only the lines that differ are repainted (bytes over SSH).
+        size = Size(0, max(len(out), self.size.height))
+        if size != self.virtual_size:
+            self.virtual_size = size
+            self.refresh()
+        else:
+            for i in range(max(len(old), len(out))):
+                if i >= len(old) or i >= len(out) or old[i] != out[i]:
+                    self.refresh_line(i)
         if self.follow and at_end:
             self.scroll_end(animate=False, immediate=True)
-        self.refresh()
 
     def on_resize(self) -> None:
         self._reflow()
