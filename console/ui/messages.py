@@ -61,4 +61,3 @@ class OnCallReady(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, OnCallReady)
-

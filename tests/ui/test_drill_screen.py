@@ -48,4 +48,3 @@ async def test_drill_keys_drive_the_simulated_clock(drill):
         await pilot.press("a")
         await settle(pilot)
         assert drill.store.state.incidents["INC-1"].status == "acknowledged"
-
