@@ -80,15 +80,26 @@ def write_atomically(target: Path, text: str) -> None:
         raise
 
 
+def check_readable(result: TerraformImport) -> None:
+    """The console must be able to read what this writes: every room that parses a section
+    checks it here, and its message names the .tf file and line (from `__source__`)."""
+    from console.domain.intake.config import IntakeConfigError, load_intake_config
+    from console.domain.oncall.team import parse_team
+
+    try:
+        settings = settings_from_dict(result.config, source="the imported config")
+        parse_team(settings)
+        load_intake_config(settings)
+    except (SettingsError, IntakeConfigError) as exc:
+        raise CliError(str(exc), 2) from None
+
+
 def run(args, ctx) -> int:
     try:
         result = import_terraform([Path(p).expanduser() for p in args.paths])
     except TerraformError as exc:
         raise CliError(str(exc), 2) from None
-    try:  # the console must be able to read what this writes
-        settings_from_dict(result.config, source="the imported config")
-    except SettingsError as exc:
-        raise CliError(str(exc), 2) from None
+    check_readable(result)
     if args.json:
         ctx.json_out(
             {

@@ -171,3 +171,38 @@ def test_secrets_in_the_terraform_never_reach_the_output(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert canary not in out + err + target.read_text()
     assert "extra.tf.json" in err and "JSON syntax is not read" in err
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (  # PCL the console cannot parse: refused before anything is written
+            'resource "pagerduty_event_orchestration_global" "g" {\n'
+            "  event_orchestration = pagerduty_event_orchestration.o.id\n"
+            '  set {\n    id = "start"\n    rule {\n      condition {\n'
+            '        expression = "event.summary matches"\n      }\n'
+            "      actions {\n        suppress = true\n      }\n    }\n  }\n"
+            "  catch_all {\n    actions {}\n  }\n}\n"
+            'resource "pagerduty_event_orchestration" "o" {\n  name = "o"\n}\n',
+            r"main.tf:5: \[\[rules.global\]\] #1",
+        ),
+        (  # a layer that ends before it starts
+            'resource "pagerduty_user" "a" {\n  name = "A"\n  email = "a@x"\n}\n'
+            'resource "pagerduty_schedule" "s" {\n  time_zone = "UTC"\n  layer {\n'
+            '    start = "2026-02-01T00:00:00Z"\n    end = "2026-01-01T00:00:00Z"\n'
+            '    rotation_virtual_start = "2026-02-01T00:00:00Z"\n'
+            "    rotation_turn_length_seconds = 3600\n    users = [pagerduty_user.a.id]\n  }\n}\n",
+            r"main.tf:7: \[schedules.s\] layers\[1\]: end must be after start",
+        ),
+    ],
+)
+def test_what_the_console_could_not_read_is_never_written(tmp_path, capsys, text, message):
+    import re
+
+    (tmp_path / "tf").mkdir()
+    (tmp_path / "tf" / "main.tf").write_text(text)
+    target = tmp_path / "out.toml"
+    assert main(["import-terraform", str(tmp_path / "tf"), "-o", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert re.search(message, err), err
+    assert not target.exists()
