@@ -425,7 +425,10 @@ class Importer:
             mapped = MAPPED_RESOURCES if mode == "resource" else MAPPED_DATA
             if rtype in mapped:
                 continue
-            if mode == "data":
+            if mode == "data" and rtype in _SECTION:
+                section = _SECTION[rtype]
+                reason = f"defined outside these files: give it a [{section}.{_name}] table in TOML"
+            elif mode == "data":
                 reason = SKIP_REASONS.get(rtype, "data source not used by the console")
             elif rtype.startswith("pagerduty_"):
                 reason = SKIP_REASONS.get(rtype, "not modelled by the console")

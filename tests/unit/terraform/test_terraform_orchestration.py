@@ -468,3 +468,22 @@ resource "pagerduty_event_orchestration_service" "svc" {
     assert result.config["services"]["svc"]["rules"] == [
         {"__source__": f"{(tmp_path / 'main.tf').as_posix()}:24", "actions": {"priority": "P2"}}
     ]
+
+
+def test_a_policy_managed_elsewhere_is_named_for_the_toml(tmp_path):
+    text = """
+data "pagerduty_escalation_policy" "sre" {
+  name = "SRE escalation"
+}
+resource "pagerduty_service" "api" {
+  name              = "api"
+  escalation_policy = data.pagerduty_escalation_policy.sre.id
+}
+"""
+    result = run(tmp_path, text)
+    assert result.config["services"]["api"]["escalation_policy"] == "sre"
+    assert any("define [policies.sre] in the TOML" in w for w in result.warnings)
+    reasons = {s.address: s.reason for s in result.skipped}
+    assert reasons["data.pagerduty_escalation_policy.sre"] == (
+        "defined outside these files: give it a [policies.sre] table in TOML"
+    )
