@@ -3,7 +3,9 @@
     condition := or
     or        := and ('or' and)*
     and       := unary ('and' unary)*
-    unary     := 'not' unary | '(' condition ')' | test
+    unary     := 'not' unary | '(' condition ')' | test | time
+    time      := 'now in' DAYS HH:MM[:SS] 'to' HH:MM[:SS] TZ       weekly, e.g. Mon,Fri 01:00:00 to 03:00:00 Europe/Berlin
+               | 'now in' DATE HH:MM[:SS] 'to' DATE HH:MM[:SS] TZ  once, e.g. 2026-12-01 02:00:00 to 2026-12-01 04:00:00 UTC
     test      := FIELD 'exists'
                | FIELD 'matches' STRING              exact, case-sensitive
                | FIELD 'matches' 'part' STRING       contains, case-insensitive
@@ -15,8 +17,9 @@
 Keywords are case-insensitive. Strings take single or double quotes; inside them a
 backslash escapes the quote or a backslash, and any other backslash is kept as it is
 (so regexes read naturally: 'db-\\d+'). A condition is parsed once, when the config is
-loaded, so a typo is an error naming the rule before any alert arrives.
-`compile_condition` returns a predicate over an `Alert`.
+loaded, so a typo is an error naming the rule before any alert arrives. `compile_condition` returns a `Condition`,
+called with the alert and the time it arrived (what `now` means; a weekly window that
+ends before it starts runs over midnight into the next day).
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+import pendulum
+from pendulum import DateTime
 
 from console.domain.intake.alert import Alert
 
@@ -141,6 +147,11 @@ def _tokens(text: str) -> list[_Tok]:
             if not m:
                 raise ConditionError(f"unexpected '{ch}' at column {i + 1}")
             word = m.group(0)
+            if word.lower() == "now":
+                pred, j = _time_at(text, i)
+                toks.append(_Tok("now", text[i:j], i, pred))
+                i = j
+                continue
             if word == "event" and m.end() < len(text) and text[m.end()] in ".[":
                 path, j = _field_at(text, m.end())
                 toks.append(_Tok("field", text[i:j], i, path))
@@ -152,7 +163,80 @@ def _tokens(text: str) -> list[_Tok]:
     return toks
 
 
-Predicate = Callable[[Alert], bool]
+Predicate = Callable[[Alert, DateTime | None], bool]
+
+_DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+_DAY_NAMES = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+_CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?"
+_ZONE = r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)*"
+_WEEKLY = re.compile(
+    rf"now\s+in\s+(?P<days>[A-Za-z]+(?:\s*,\s*[A-Za-z]+)*)\s+(?P<start>{_CLOCK})\s+to\s+"
+    rf"(?P<end>{_CLOCK})\s+(?P<tz>{_ZONE})",
+    re.IGNORECASE,
+)
+_ONCE = re.compile(
+    rf"now\s+in\s+(?P<d1>\d{{4}}-\d{{2}}-\d{{2}})\s+(?P<t1>{_CLOCK})\s+to\s+"
+    rf"(?P<d2>\d{{4}}-\d{{2}}-\d{{2}})\s+(?P<t2>{_CLOCK})\s+(?P<tz>{_ZONE})",
+    re.IGNORECASE,
+)
+
+
+def _seconds_of_day(text: str, pos: int) -> int:
+    parts = [int(p) for p in text.split(":")]
+    h, m, sec = (parts + [0])[:3]
+    if h > 24 or m > 59 or sec > 59 or (h == 24 and (m or sec)):
+        raise ConditionError(f"'{text}' is not a time of day (column {pos + 1})")
+    return h * 3600 + m * 60 + sec
+
+
+def _zone(name: str, pos: int):
+    try:
+        return pendulum.timezone(name)
+    except Exception:  # pendulum raises its own error types for unknown zones
+        raise ConditionError(f"unknown time zone '{name}' (column {pos + 1})") from None
+
+
+def _time_at(text: str, i: int) -> tuple[Predicate, int]:
+    """Parse `now in ...` at i: a weekly window or a one-off span, in a time zone."""
+    m = _ONCE.match(text, i)
+    if m:
+        zone = _zone(m["tz"], m.start("tz"))
+        try:
+            start = pendulum.parse(f"{m['d1']}T{m['t1']}", tz=zone)
+            end = pendulum.parse(f"{m['d2']}T{m['t2']}", tz=zone)
+        except Exception:  # pendulum raises several types for bad dates
+            raise ConditionError(f"bad date in '{m.group(0)}' (column {i + 1})") from None
+        if end <= start:
+            raise ConditionError(f"the span ends before it starts (column {i + 1})")
+        return (lambda a, now: now is not None and start <= now < end), m.end()
+    m = _WEEKLY.match(text, i)
+    if not m:
+        raise ConditionError(
+            f"expected 'now in Mon,Tue 08:00:00 to 18:00:00 Area/City' or "
+            f"'now in 2026-12-01 02:00:00 to 2026-12-01 04:00:00 UTC' at column {i + 1}"
+        )
+    days: set[int] = set()
+    for day in re.split(r"\s*,\s*", m["days"]):
+        key = day.lower()
+        if key not in _DAYS and key not in _DAY_NAMES:
+            raise ConditionError(f"'{day}' is not a day (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)")
+        days.add(_DAYS[key[:3]])
+    start_s = _seconds_of_day(m["start"], m.start("start"))
+    end_s = _seconds_of_day(m["end"], m.start("end"))
+    zone = _zone(m["tz"], m.start("tz"))
+
+    def inside(a: Alert, now: DateTime | None) -> bool:
+        if now is None:
+            return False
+        local = now.in_tz(zone)
+        t = local.hour * 3600 + local.minute * 60 + local.second
+        day = local.day_of_week  # pendulum: Monday is 0
+        if start_s <= end_s:
+            return day in days and start_s <= t < end_s
+        # over midnight: from the listed day's start into the next day's morning
+        return (day in days and t >= start_s) or ((day - 1) % 7 in days and t < end_s)
+
+    return inside, m.end()
 
 
 def _as_texts(value: Any) -> list[str]:
@@ -208,7 +292,7 @@ class _Parser:
             parts.append(self.parse_and())
         if len(parts) == 1:
             return parts[0]
-        return lambda a: any(p(a) for p in parts)
+        return lambda a, now: any(p(a, now) for p in parts)
 
     def parse_and(self) -> Predicate:
         parts = [self.parse_unary()]
@@ -217,13 +301,15 @@ class _Parser:
             parts.append(self.parse_unary())
         if len(parts) == 1:
             return parts[0]
-        return lambda a: all(p(a) for p in parts)
+        return lambda a, now: all(p(a, now) for p in parts)
 
     def parse_unary(self) -> Predicate:
         if self.is_word("not"):
             self.take()
             inner = self.parse_unary()
-            return lambda a: not inner(a)
+            return lambda a, now: not inner(a, now)
+        if self.peek().kind == "now":
+            return self.take().value
         if self.peek().kind == "lparen":
             self.take()
             inner = self.parse_or()
@@ -245,7 +331,7 @@ class _Parser:
         path = tok.value
         if self.is_word("exists"):
             self.take()
-            return lambda a: a.field_value(path) is not None
+            return lambda a, now: a.field_value(path) is not None
         if not self.is_word("matches"):
             raise self.expected("'matches' or 'exists'")
         self.take()
@@ -257,19 +343,38 @@ class _Parser:
         lit = self.take()
         pattern: str = lit.value
         if mode == "exact":
-            return lambda a: pattern in _as_texts(a.field_value(path))
+            return lambda a, now: pattern in _as_texts(a.field_value(path))
         if mode == "part":
             needle = pattern.casefold()
-            return lambda a: any(needle in t.casefold() for t in _as_texts(a.field_value(path)))
+            return lambda a, now: any(
+                needle in t.casefold() for t in _as_texts(a.field_value(path))
+            )
         try:
             rx = re.compile(pattern)
         except re.error as exc:
             raise ConditionError(f"bad regular expression {lit.text}: {exc}") from None
-        return lambda a: any(rx.search(t) for t in _as_texts(a.field_value(path)))
+        return lambda a, now: any(rx.search(t) for t in _as_texts(a.field_value(path)))
 
 
-def compile_condition(text: str) -> Predicate:
+class Condition:
+    """A compiled condition: `cond(alert, now)` is True when the alert matches at `now`."""
+
+    def __init__(self, text: str, predicate: Predicate) -> None:
+        self.text = text
+        self._predicate = predicate
+
+    def __call__(self, alert: Alert, now: DateTime | None = None) -> bool:
+        return self._predicate(alert, now)
+
+    def __repr__(self) -> str:
+        return f"Condition({self.text!r})"
+
+
+ALWAYS = Condition("", lambda a, now: True)
+
+
+def compile_condition(text: str) -> Condition:
     """Parse a PCL condition once; the result tests an Alert. Raises ConditionError."""
     if not isinstance(text, str):
         raise ConditionError("the condition must be a string")
-    return _Parser(text).parse()
+    return Condition(text, _Parser(text).parse())

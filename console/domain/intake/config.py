@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import json
 import weakref
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pendulum import DateTime
 
 from console.domain.clock import parse_instant
-from console.domain.intake.alert import SEVERITIES, Alert
-from console.domain.intake.condition import ConditionError, compile_condition
+from console.domain.intake.alert import SEVERITIES
+from console.domain.intake.condition import ALWAYS, Condition, ConditionError, compile_condition
 from console.domain.model import PRIORITIES, MaintenanceWindow
 
 UNROUTED = "unrouted"
@@ -26,13 +25,16 @@ UNROUTED = "unrouted"
 # install (and a drill without a config) still turns alerts into incidents
 DEFAULT_SERVICE = "default"
 
-RULE_KEYS = {"name", "condition", "actions", "disabled"}
+# "__source__" ("file.tf:LINE") marks a table imported from Terraform; messages name it
+SOURCE_KEY = "__source__"
+RULE_KEYS = {"name", "condition", "actions", "disabled", SOURCE_KEY}
 ACTION_KEYS = {"drop", "suppress", "route_to", "priority", "severity", "annotate"}
-GROUPING_KEYS = {"type", "timeout", "fields"}
+GROUPING_KEYS = {"type", "timeout", "fields", SOURCE_KEY}
 GROUPING_TYPES = ("time", "content_based", "none")
 GROUPING_FIELDS = ("summary", "source", "severity", "component", "group", "class")
-RULES_KEYS = {"global", "router", "catch_all"}
-MAINTENANCE_KEYS = {"service", "start", "end", "description"}
+RULES_KEYS = {"global", "router", "catch_all", SOURCE_KEY}
+MAINTENANCE_KEYS = {"service", "start", "end", "description", SOURCE_KEY}
+CATCH_ALL_KEYS = {"route_to", SOURCE_KEY}
 
 
 class IntakeConfigError(ValueError):
@@ -56,8 +58,8 @@ class Rule:
     """One event rule: a compiled condition and its actions; `label` names it in messages."""
 
     label: str
-    condition: str
-    test: Callable[[Alert], bool]
+    condition: str  # "" matches every alert
+    test: Condition
     actions: Actions
 
 
@@ -95,10 +97,6 @@ class IntakeConfig:
 
     def service(self, name: str) -> ServiceIntake:
         return self.services.get(name) or ServiceIntake(name=name)
-
-
-# tables imported from Terraform say where they were written: "orchestration.tf:42"
-SOURCE_KEY = "__source__"
 
 
 def _table(where: str, value: Any, allowed: set[str]) -> dict[str, Any]:
@@ -153,35 +151,30 @@ def _rules(where: str, value: Any, services: set[str], stage: str) -> tuple[Rule
         raise IntakeConfigError(f"{where} must be a list of rules ([[...]] tables)")
     out: list[Rule] = []
     for i, entry in enumerate(value, start=1):
-        label = f"{where} #{i}"
-        if isinstance(entry, dict) and isinstance(entry.get(SOURCE_KEY), str):
-            label = f"{entry[SOURCE_KEY]}: {where.split(': ', 1)[-1]} #{i}"
+        label = _sourced(f"{where} #{i}", entry)
         if isinstance(entry, dict) and isinstance(entry.get("name"), str):
             label += f" ({entry['name']})"
         r = _table(label, entry, RULE_KEYS)
         if r.get("disabled", False) is True:
             continue
         text = r.get("condition")
-        if text is None and SOURCE_KEY not in r:
-            raise IntakeConfigError(f"{label}: condition is missing")
-        try:
-            # no condition: a catch-all imported from Terraform, last in its list
-            test = compile_condition(text) if text is not None else _always
-        except ConditionError as exc:
-            raise IntakeConfigError(f"{label}: condition {json.dumps(text)}: {exc}") from None
-        out.append(
-            Rule(
-                label=label,
-                condition=text if text is not None else "",
-                test=test,
-                actions=_actions(label, r.get("actions"), services, stage),
-            )
-        )
+        if text is None:
+            test, text = ALWAYS, ""  # a rule without a condition matches every alert
+        else:
+            try:
+                test = compile_condition(text)
+            except ConditionError as exc:
+                raise IntakeConfigError(f"{label}: condition {json.dumps(text)}: {exc}") from None
+        actions = _actions(label, r.get("actions"), services, stage)
+        out.append(Rule(label=label, condition=text, test=test, actions=actions))
     return tuple(out)
 
 
-def _always(alert: Alert) -> bool:
-    return True
+def _sourced(where: str, table: Any) -> str:
+    """Name a Terraform-imported table by its file and line, as the on-call room does."""
+    if isinstance(table, dict) and isinstance(table.get(SOURCE_KEY), str):
+        return f"{table[SOURCE_KEY]}: {where.split(': ', 1)[-1]}"
+    return where
 
 
 def _grouping(where: str, value: Any) -> Grouping:
@@ -229,7 +222,7 @@ def load_intake_config(settings: Any) -> IntakeConfig:
     services: dict[str, ServiceIntake] = {}
     by_key: dict[str, str] = {}
     for name, table in service_tables.items():
-        where = f"{source}: [services.{name}]"
+        where = _sourced(f"{source}: [services.{name}]", table)
         if not isinstance(table, dict):
             raise IntakeConfigError(f"{where} must be a table")
         keys = table.get("integration_keys", [])
@@ -257,22 +250,22 @@ def load_intake_config(settings: Any) -> IntakeConfig:
     rules = _table(f"{source}: [rules]", raw.get("rules") or {}, RULES_KEYS)
     global_rules = _rules(f"{source}: [[rules.global]]", rules.get("global"), names, "global")
     router_rules = _rules(f"{source}: [[rules.router]]", rules.get("router"), names, "router")
-    catch = _table(f"{source}: [rules.catch_all]", rules.get("catch_all") or {}, {"route_to"})
+    catch_table = rules.get("catch_all") or {}
+    catch_where = _sourced(f"{source}: [rules.catch_all]", catch_table)
+    catch = _table(catch_where, catch_table, CATCH_ALL_KEYS)
     default_catch = UNROUTED if service_tables else DEFAULT_SERVICE
     catch_all = catch.get("route_to", default_catch)
     if catch_all != UNROUTED and catch_all not in names:
         known = ", ".join(sorted(names))
         raise IntakeConfigError(
-            f"{source}: [rules.catch_all] route_to '{catch_all}' is not a service (known: {known}, or 'unrouted')"
+            f"{catch_where} route_to '{catch_all}' is not a service (known: {known}, or 'unrouted')"
         )
     windows: list[MaintenanceWindow] = []
     entries = raw.get("maintenance") or []
     if not isinstance(entries, list):
         raise IntakeConfigError(f"{source}: maintenance must be a list of [[maintenance]] tables")
     for i, entry in enumerate(entries, start=1):
-        where = f"{source}: [[maintenance]] #{i}"
-        if isinstance(entry, dict) and isinstance(entry.get(SOURCE_KEY), str):
-            where = f"{entry[SOURCE_KEY]}: [[maintenance]] #{i}"
+        where = _sourced(f"{source}: [[maintenance]] #{i}", entry)
         m = _table(where, entry, MAINTENANCE_KEYS)
         for key in ("service", "start", "end"):
             if key not in m:

@@ -353,7 +353,7 @@ class _Run:
         else:
             target = self.config.catch_all
             for rule in self.config.router_rules:
-                if rule.test(routed.alert):
+                if rule.test(routed.alert, self.at):
                     target = rule.actions.route_to or target
                     self.apply_actions(routed, rule)
                     break
@@ -365,7 +365,7 @@ class _Run:
     def apply_rules(self, routed: _Routed, rules: tuple[Rule, ...]) -> None:
         """First matching rule of a set applies, as in PagerDuty's orchestrations."""
         for rule in rules:
-            if rule.test(routed.alert):
+            if rule.test(routed.alert, self.at):
                 self.apply_actions(routed, rule)
                 return
 

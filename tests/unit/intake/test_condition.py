@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pendulum
 import pytest
 
 from console.domain.intake.alert import Alert
 from console.domain.intake.condition import ConditionError, compile_condition
 
+T = pendulum.datetime(2026, 8, 19, 12, 0, tz="UTC")  # a Wednesday
 ALERT = Alert(
     format="events_v2",
     action="trigger",
@@ -90,6 +92,7 @@ ALERT = Alert(
 )
 def test_condition_forms(condition, expected):
     assert compile_condition(condition)(ALERT) is expected
+    assert compile_condition(condition)(ALERT, T) is expected  # no time in it: now is irrelevant
 
 
 @pytest.mark.parametrize(
@@ -123,3 +126,65 @@ def test_condition_errors_say_what_and_where(condition, needle):
 def test_condition_must_be_text():
     with pytest.raises(ConditionError):
         compile_condition(42)  # type: ignore[arg-type]
+
+
+BERLIN_NIGHT = "now in Mon,Tue,Wed,Thu,Fri,Sat,Sun 01:00:00 to 03:00:00 Europe/Berlin"
+
+
+@pytest.mark.parametrize(
+    "condition, at, expected",
+    [
+        # Berlin is UTC+2 in August
+        (BERLIN_NIGHT, "2026-08-19T23:00:00Z", True),  # 01:00 local: start inclusive
+        (BERLIN_NIGHT, "2026-08-20T00:59:59Z", True),
+        (BERLIN_NIGHT, "2026-08-20T01:00:00Z", False),  # 03:00 local: end exclusive
+        (BERLIN_NIGHT, "2026-08-19T22:59:59Z", False),
+        # weekdays only, Sat and Sun out
+        ("now in Mon,Tue,Wed,Thu,Fri 09:00 to 17:00 UTC", "2026-08-19T12:00:00Z", True),
+        ("now in Mon,Tue,Wed,Thu,Fri 09:00 to 17:00 UTC", "2026-08-22T12:00:00Z", False),
+        ("now in monday 09:00 to 17:00 UTC", "2026-08-17T09:00:00Z", True),
+        # over midnight: Friday 22:00 to Saturday 06:00
+        ("now in Fri 22:00:00 to 06:00:00 UTC", "2026-08-21T23:00:00Z", True),
+        ("now in Fri 22:00:00 to 06:00:00 UTC", "2026-08-22T05:59:00Z", True),
+        ("now in Fri 22:00:00 to 06:00:00 UTC", "2026-08-22T06:00:00Z", False),
+        ("now in Fri 22:00:00 to 06:00:00 UTC", "2026-08-21T05:00:00Z", False),  # Friday morning
+        # a one-off span
+        (
+            "now in 2026-08-19 10:00:00 to 2026-08-19 14:00:00 America/New_York",
+            "2026-08-19T15:00:00Z",
+            True,
+        ),
+        (
+            "now in 2026-08-19 10:00:00 to 2026-08-19 14:00:00 America/New_York",
+            "2026-08-19T13:59:59Z",
+            False,
+        ),
+        # combined with fields
+        (f"event.component matches 'mysql' and {BERLIN_NIGHT}", "2026-08-19T23:30:00Z", True),
+        (f"event.component matches 'redis' and {BERLIN_NIGHT}", "2026-08-19T23:30:00Z", False),
+        (f"not {BERLIN_NIGHT}", "2026-08-19T12:00:00Z", True),
+    ],
+)
+def test_time_conditions(condition, at, expected):
+    cond = compile_condition(condition)
+    assert cond(ALERT, pendulum.parse(at)) is expected
+
+
+def test_a_time_condition_without_a_time_does_not_match():
+    assert compile_condition(BERLIN_NIGHT)(ALERT) is False
+
+
+@pytest.mark.parametrize(
+    "condition, needle",
+    [
+        ("now in Mon 09:00 to 17:00 Mars/Olympus", "unknown time zone 'Mars/Olympus'"),
+        ("now in Funday 09:00 to 17:00 UTC", "'Funday' is not a day"),
+        ("now in Mon 25:00 to 17:00 UTC", "'25:00' is not a time of day"),
+        ("now in Mon 09:00 until 17:00 UTC", "expected 'now in Mon,Tue"),
+        ("now in 2026-08-19 10:00:00 to 2026-08-19 09:00:00 UTC", "ends before it starts"),
+    ],
+)
+def test_time_condition_errors(condition, needle):
+    with pytest.raises(ConditionError) as exc:
+        compile_condition(condition)
+    assert needle in str(exc.value)

@@ -147,7 +147,6 @@ def test_defaults_catch_all_is_unrouted_with_services_and_default_service_withou
             {"rules": {"global": [{"condition": "event.source exists", "actions": {}}]}},
             "give at least one of",
         ),
-        ({"rules": {"global": [{"actions": {"drop": True}}]}}, "condition is missing"),
         (
             {"rules": {"global": [{"condition": "event.source exists", "action": {}}]}},
             "unknown key 'action'",
@@ -264,3 +263,42 @@ def test_disabled_rules_are_skipped_and_compiled_config_is_reused():
     assert first.global_rules == ()
     assert intake_config(s) is first
     assert intake_config(settings(BASE)) is not first
+
+
+def test_a_rule_without_condition_matches_every_alert():
+    from console.domain.intake.alert import Alert
+
+    cfg = load({"rules": {"global": [{"actions": {"priority": "P4"}}]}})
+    rule = cfg.global_rules[0]
+    assert rule.condition == "" and rule.test(Alert(format="x", action="trigger", dedup_key="k"))
+
+
+def test_terraform_sourced_tables_are_named_by_file_and_line():
+    doc = {
+        **BASE,
+        "rules": {
+            "router": [
+                {
+                    "__source__": "orchestration.tf:86",
+                    "condition": "event.sorce exists",
+                    "actions": {"route_to": "payments"},
+                }
+            ]
+        },
+    }
+    with pytest.raises(IntakeConfigError) as exc:
+        load_intake_config(settings(doc))
+    assert str(exc.value).startswith("orchestration.tf:86: [[rules.router]] #1: condition")
+
+
+def test_the_terraform_example_loads():
+    from pathlib import Path
+
+    from console.terraform import read_terraform_config
+
+    folder = Path(__file__).resolve().parents[3] / "sample_data" / "terraform"
+    if not folder.is_dir():
+        pytest.skip("no Terraform example in sample_data/terraform")
+    cfg = load_intake_config(settings(read_terraform_config(folder)))
+    assert cfg.router_rules and cfg.catch_all == UNROUTED
+    assert any("now in" in r.condition for r in cfg.services["database"].rules)

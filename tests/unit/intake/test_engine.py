@@ -589,3 +589,31 @@ def test_alert_details_ride_on_the_timeline_bounded():
     details = res.events[1].data["details"]
     assert details["runbook"] == "https://runbooks/x" and details["b"] == big
     assert "c" not in details and details["…"] == "2 more not kept"
+
+
+def test_time_conditions_use_the_time_the_alert_arrived():
+    f = Feed(
+        {
+            "services": {
+                "database": {
+                    **DB,
+                    "rules": [
+                        {
+                            "condition": "event.summary matches part 'lag' and now in Mon,Tue,Wed,Thu,Fri,Sat,Sun 01:00:00 to 03:00:00 UTC",
+                            "actions": {"suppress": True},
+                        },
+                        {"actions": {"priority": "P4"}},  # no condition: everything else
+                    ],
+                }
+            }
+        }
+    )
+    night = T0.set(hour=2)
+    assert (
+        f.send(trigger("a", summary="replica lag", routing_key="KEY-DB"), at=night)
+        .outcomes[0]
+        .result
+        == "suppressed"
+    )
+    res = f.send(trigger("b", summary="replica lag", routing_key="KEY-DB"), at=T0)
+    assert res.outcomes[0].result == "opened" and f.state.get("INC-1").priority == "P4"
