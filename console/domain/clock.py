@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import threading
 import time
 from typing import Protocol
@@ -127,6 +128,25 @@ def parse_instant(text: str) -> DateTime:
     if not isinstance(value, DateTime):
         raise ValueError(f"not a date and time: {text!r}")
     return value.in_tz("UTC")
+
+
+def parse_stored_instant(text: str) -> DateTime:
+    """Parse the store's own instants (ISO 8601 with Z or an offset) quickly.
+
+    Loading a store parses every event's time; `datetime.fromisoformat` is some fifteen
+    times faster than `pendulum.parse`, which stays for what people type.
+    """
+    try:
+        d = _dt.datetime.fromisoformat(text)
+    except ValueError:
+        return parse_instant(text)
+    if d.tzinfo is None:
+        return parse_instant(text)
+    if d.utcoffset():
+        d = d.astimezone(_dt.UTC)
+    return DateTime(
+        d.year, d.month, d.day, d.hour, d.minute, d.second, d.microsecond, tzinfo=pendulum.UTC
+    )
 
 
 def iso(when: DateTime | None) -> str | None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pendulum import DateTime
 
-from console.domain.clock import iso, parse_instant
+from console.domain.clock import iso, parse_instant, parse_stored_instant
 from console.domain.intake.book import BOOK_KINDS, AlertBook, fold_alert_event
 
 STATUSES = ("triggered", "acknowledged", "resolved")
@@ -73,7 +73,7 @@ class Component:
     updated_at: DateTime | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     """One timeline entry. `incident` is None for store-wide events (components, windows)."""
 
@@ -102,7 +102,7 @@ class Event:
     def from_record(cls, rec: dict[str, Any]) -> Event:
         return cls(
             id=rec["id"],
-            at=parse_instant(rec["at"]),
+            at=parse_stored_instant(rec["at"]),
             kind=rec["kind"],
             author=rec["author"],
             origin=rec["origin"],

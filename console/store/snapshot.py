@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
+from tinydb.middlewares import CachingMiddleware
 from tinydb.storages import Storage
 
 from console.store.journal import fsync_dir
@@ -65,14 +66,13 @@ def read_snapshot(path: Path) -> tuple[dict[str, Any], dict[str, list[dict[str, 
     """(meta, tables) or None when there is no snapshot. Raises ValueError if unreadable."""
     if not path.exists():
         return None
-    db = TinyDB(path, storage=AtomicJSONStorage)
+    # the cache makes TinyDB read and parse the file once, not once per table
+    db = TinyDB(path, storage=CachingMiddleware(AtomicJSONStorage))
     try:
         meta_rows = db.table("meta").all()
         if not meta_rows:
             raise ValueError("no meta table")
-        tables = {
-            name: [dict(d) for d in db.table(name).all()] for name in db.tables() if name != "meta"
-        }
+        tables = {name: db.table(name).all() for name in db.tables() if name != "meta"}
         return dict(meta_rows[0]), tables
     finally:
         db.close()

@@ -160,7 +160,9 @@ class Store:
                 )
             gen = int(meta.get("next_gen", 1))
             self.kind = meta.get("kind", self.kind)
-            self._fold([{"t": "event", **r} for r in tables.get("events", [])], notify=False)
+            for r in tables.get("events", []):
+                self.state.apply(Event.from_record(r))
+            self.records += len(tables.get("events", []))
             self._fold([{"t": "intent", **r} for r in tables.get("intents", [])], notify=False)
             self._fold([{"t": "delivery", **r} for r in tables.get("deliveries", [])], notify=False)
         self._gen = gen
@@ -223,18 +225,18 @@ class Store:
     # -- folding ---------------------------------------------------------------------
 
     def _fold(self, records: list[dict[str, Any]], notify: bool = True) -> None:
+        state, intents, deliveries = self.state, self.intents, self.deliveries
         for rec in records:
             t = rec.get("t")
             if t == "event":
-                body = {k: v for k, v in rec.items() if k != "t"}
-                self.state.apply(Event.from_record(body))
+                state.apply(Event.from_record(rec))
             elif t == "intent":
                 body = {k: v for k, v in rec.items() if k != "t"}
-                self.intents[body["id"]] = body
+                intents[body["id"]] = body
             elif t == "delivery":
                 body = {k: v for k, v in rec.items() if k != "t"}
-                self.deliveries[(body["intent"], body["provider"])] = body
-            self.records += 1
+                deliveries[(body["intent"], body["provider"])] = body
+        self.records += len(records)
         if records:
             self.version += 1
             if notify:
