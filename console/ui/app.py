@@ -60,6 +60,7 @@ class ConsoleApp(App):
         self.theme = wanted
         self.keymap_overrides, self._keymap_problems = keymap_from_settings(link.settings.ui)
         self.notices: list[str] = []  # what was said at start (tests read it)
+        self.listening: str | None = None  # the alert receiver's URL under --listen
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(SEMANTIC_DEFAULTS)
@@ -137,6 +138,31 @@ def _drill_session(args, ctx):
         raise CliError(f"drill: {exc}", 2) from None
 
 
+def _receiver(args, link, settings, clock, drill, read_only):
+    """`--listen PORT`: alerts received on 127.0.0.1:PORT go into the live store."""
+    port = getattr(args, "listen", None)
+    if port is None:
+        return None
+    from console.cli.context import CliError
+
+    if drill is not None:
+        raise CliError(
+            "--listen: a drill takes no alerts from outside (live and drill never mix)", 2
+        )
+    if read_only:
+        raise CliError("--listen: the store is read-only; alerts could not be saved", 2)
+    if not 0 <= port <= 65535:
+        raise CliError(f"--listen: {port} is not a port (0-65535)", 2)
+    from console.receiver import start_receiver
+
+    try:
+        return start_receiver(link, settings, clock, port)
+    except OSError as exc:
+        raise CliError(f"--listen: cannot listen on 127.0.0.1:{port}: {exc.strerror}", 1) from None
+    except ValueError as exc:  # the intake rules in the config cannot be used
+        raise CliError(f"--listen: {exc}", 2) from None
+
+
 def run_app(args, ctx) -> int:
     """Run the console screen until the user quits; the exit status."""
     drill = _drill_session(args, ctx)
@@ -158,9 +184,14 @@ def run_app(args, ctx) -> int:
         theme=theme,
         bell=bool(settings.ui.get("bell", True)),
     )
+    receiver = _receiver(args, app.link, settings, clock, drill, read_only)
+    if receiver is not None:
+        app.listening = receiver.url
     try:
         app.run()
     finally:
+        if receiver is not None:
+            receiver.close()
         if drill is not None:
             drill.close()
     return int(app.return_code or 0)

@@ -120,6 +120,9 @@ class MainScreen(Screen):
             )
         else:
             first = "? help  : command  / filter  tab next pane  q quit"
+            listening = getattr(self.app, "listening", None)
+            if listening:
+                first = f"receiving alerts on {listening}  ·  " + first
         self.say(first)
 
     def on_unmount(self) -> None:
@@ -285,8 +288,9 @@ class MainScreen(Screen):
     def on_attention_needed(self, message: AttentionNeeded) -> None:
         if self.bell:
             self.app.bell()
-        for item in message.items[:20]:
-            self.incidents.flash(item.incident)
+        if self.link.settings.ui.get("flash", True):  # [ui] flash = false: no row flash
+            for item in message.items[:20]:
+                self.incidents.flash(item.incident)
         first = message.items[0]
         self.say(f"! {first.incident}: {first.why}", "error")
 

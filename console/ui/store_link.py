@@ -96,6 +96,12 @@ class StoreLink:
         elif kind == "escalated":
             self._attention.append(Attention(inc, "escalation fired"))
 
+    def transact_many(self, fns):
+        """The store's group commit under this link's lock: the door the TUI's alert
+        receiver (`--listen`) writes through, so snapshots never see a half fold."""
+        with self.lock:
+            return self.store.transact_many(fns)
+
     def take_attention(self) -> list[Attention]:
         with self.lock:
             out, self._attention = self._attention, []

@@ -131,13 +131,15 @@ async def test_colon_runs_a_command_line_and_shows_refusals(app_factory, ui_stor
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("colon", *"escalate --level x", "enter")
+        await pilot.press("colon")
+        app.screen.query_one("#command-line").value = "escalate --level x"
+        await pilot.press("enter")
         await settle(app, pilot)
         message = str(app.screen.query_one("#message").render())
         assert "--level must be a level number" in message
         line = app.screen.query_one("#command-line")
         assert line.value == "escalate --level x" and line.has_focus  # back, to be fixed
-        await pilot.press("escape", "colon", *"priority p1", "enter")
+        await pilot.press("escape", "colon", *"pri", "tab", *" p1", "enter")  # tab completes
         await settle(app, pilot)
         assert ui_store.state.incidents["INC-2"].priority == "P1"
 
@@ -146,7 +148,9 @@ async def test_slash_filters_the_list(app_factory):
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("slash", *"service:database", "enter")
+        await pilot.press("slash")
+        app.screen.query_one("#command-line").value = "service:database"
+        await pilot.press("enter")
         await pilot.pause()
         pane = app.screen.query_one(IncidentsPane)
         assert [r.id for r in pane.rows] == ["INC-3"]
@@ -295,7 +299,9 @@ async def test_keys_that_cannot_act_are_greyed(app_factory, ui_store):
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("slash", *"nothing-matches-this", "enter")
+        await pilot.press("slash")
+        app.screen.query_one("#command-line").value = "nothing-matches-this"
+        await pilot.press("enter")
         await pilot.pause()
         assert app.screen.selected is None
         assert app.screen.check_action("ack", ()) is None  # greyed: no incident selected

@@ -103,3 +103,19 @@ def test_keymap_entries_are_checked():
     keymap, problems = keymap_from_settings({"keymap": {"incident.ack": "A", "nope": "x"}})
     assert keymap == {"incident.ack": "A"}
     assert problems == ["[ui.keymap] unknown binding id 'nope'"]
+
+
+def test_listen_is_refused_in_a_drill_and_read_only():
+    from types import SimpleNamespace
+
+    import pytest
+
+    from console.cli.context import CliError
+    from console.ui.app import _receiver
+
+    args = SimpleNamespace(listen=0)
+    with pytest.raises(CliError, match="live and drill never mix"):
+        _receiver(args, None, None, None, drill=object(), read_only=False)
+    with pytest.raises(CliError, match="read-only"):
+        _receiver(args, None, None, None, drill=None, read_only=True)
+    assert _receiver(SimpleNamespace(listen=None), None, None, None, None, False) is None

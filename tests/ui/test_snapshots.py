@@ -11,11 +11,19 @@ import pytest
 from tests.ui.conftest import settle
 
 
-def keys(*presses):
+def keys(*presses, line: str | None = None, then: tuple[str, ...] = ()):
+    """Press keys; with `line`, put it in the ':' or '/' line and press `then`."""
+
     async def run_before(pilot):
         await settle(pilot)
         for key in presses:
             await pilot.press(key)
+            await settle(pilot)
+        if line is not None:
+            pilot.app.screen.query_one("#command-line").value = line
+            await pilot.pause()
+            for key in then:
+                await pilot.press(key)
             await settle(pilot)
 
     return run_before
@@ -43,13 +51,13 @@ def test_declare_form(snap_compare, app_factory):
 
 
 def test_command_line_error(snap_compare, app_factory):
-    presses = ["colon", *"escalate --level x", "enter"]
-    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=keys(*presses))
+    before = keys("colon", line="escalate --level x", then=("enter",))
+    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=before)
 
 
 def test_filter_applied(snap_compare, app_factory):
-    presses = ["slash", *"sev:1 checkout", "enter"]
-    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=keys(*presses))
+    before = keys("slash", line="sev:1 checkout", then=("enter",))
+    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=before)
 
 
 def test_status_pane_at_80x24(snap_compare, app_factory):
