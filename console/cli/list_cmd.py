@@ -14,6 +14,7 @@ def add_arguments(p) -> None:
 
 def run(args, ctx: CliContext) -> int:
     from console.domain.ordering import incident_order
+    from console.domain.stale import row_marker, stale_page, status_bar_text
     from console.domain.text import inert
 
     store = ctx.open_store(read_only=True)
@@ -25,8 +26,16 @@ def run(args, ctx: CliContext) -> int:
     if not incidents:
         ctx.out("no open incidents" if not args.all else "no incidents")
         return 0
+    now = ctx.clock.now()
+    minutes = ctx.settings.stale_minutes
+    stales = []
     for i in incidents:
+        stale = stale_page(i, now, minutes)  # public and silent too long: say so on the row
+        stales += [stale] if stale else []
+        marker = f"  [{row_marker(stale)}]" if stale else ""
         ctx.out(
-            f"{i.id:<8} {i.severity_label:<5} {i.status:<13} {inert(i.service or '-', 24):<24} {inert(i.title, 60)}"
+            f"{i.id:<8} {i.severity_label:<5} {i.status:<13} {inert(i.service or '-', 24):<24} {inert(i.title, 60)}{marker}"
         )
+    if stales:
+        ctx.out(status_bar_text(sorted(stales, key=lambda s: -s.minutes)))
     return 0

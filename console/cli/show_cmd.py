@@ -14,6 +14,8 @@ def add_arguments(p) -> None:
 
 def run(args, ctx: CliContext) -> int:
     from console.domain.clock import iso
+    from console.domain.pending import pending_for, pending_line
+    from console.domain.stale import stale_page, status_bar_text
     from console.domain.text import inert
     from console.domain.words import WordError, parse_inc
 
@@ -41,4 +43,10 @@ def run(args, ctx: CliContext) -> int:
     ctx.out("")
     for ev in timeline:
         ctx.out(f"{iso(ev.at)}  {inert(ev.author, 24):<24} {ev.origin:<8} {inert(ev.text, 300)}")
+    # what has not reached a provider yet (queued, retrying, held, failed)
+    for p in pending_for(inc_id, store.intents.values(), store.deliveries):
+        ctx.out(f"{'pending':<20}  {inert(pending_line(p), 300)}")
+    stale = stale_page(inc, ctx.clock.now(), ctx.settings.stale_minutes)
+    if stale:
+        ctx.out(status_bar_text([stale]))
     return 0
