@@ -9,6 +9,7 @@ customers start contacting support.
     stale_pages(state, now, minutes)        -> [StalePage]        (the status bar)
     row_marker(stale)                       -> "page 42m"         (a short cell)
     status_bar_text(stales)                 -> "INC-3: status page silent 42m — post an update"
+    silent_for(is_open, page_status, last_ts, now_ts, minutes) -> minutes | None (the rule)
 """
 
 from __future__ import annotations
@@ -38,20 +39,43 @@ def has_public_impact(inc: Incident) -> bool:
     return inc.page_status is not None and inc.page_status != "resolved"
 
 
+def silent_for(
+    is_open: bool,
+    page_status: str | None,
+    last_update_ts: float | None,
+    now_ts: float,
+    minutes: int = DEFAULT_STALE_MINUTES,
+) -> int | None:
+    """The one rule, on plain values (the UI's snapshot rows keep timestamps): the whole
+    minutes the page has been silent when that is `minutes` or more, else None.
+
+    Stale from the instant `minutes` have passed since the last post (inclusive), so a
+    30-minute limit marks the row at 30:00, not 30:59. Not public (no page incident, or
+    a resolved one), a resolved incident, or no post time: never stale.
+    """
+    if not is_open or page_status in (None, "resolved") or last_update_ts is None:
+        return None
+    silent = now_ts - last_update_ts
+    if silent < minutes * 60:
+        return None
+    return int(silent // 60)
+
+
 def stale_page(
     inc: Incident, now: DateTime, minutes: int = DEFAULT_STALE_MINUTES
 ) -> StalePage | None:
-    """`inc`'s staleness at `now`, or None when its page is fresh, resolved or not public.
-
-    Stale from the instant `minutes` have passed since the last post (inclusive), so a
-    30-minute limit marks the row at 30:00, not 30:59.
-    """
-    if not inc.is_open or not has_public_impact(inc) or inc.last_page_update_at is None:
+    """`inc`'s staleness at `now`, or None when its page is fresh, resolved or not public."""
+    last = inc.last_page_update_at
+    silent = silent_for(
+        inc.is_open,
+        inc.page_status,
+        last.timestamp() if last is not None else None,
+        now.timestamp(),
+        minutes,
+    )
+    if silent is None or last is None:
         return None
-    silent = (now - inc.last_page_update_at).total_seconds()
-    if silent < minutes * 60:
-        return None
-    return StalePage(inc.id, inc.last_page_update_at, int(silent // 60), str(inc.page_status))
+    return StalePage(inc.id, last, silent, str(inc.page_status))
 
 
 def stale_pages(

@@ -109,3 +109,17 @@ def test_delivered_ops_match_what_the_adapters_act_on():
         set(REST_OPS) | set(opsgenie_calls.OPS) | set(statuspage_calls.OPS) | set(chat_message.OPS)
     )
     assert union == set(DELIVERED_OPS)
+
+
+def test_the_rule_on_plain_values_and_pairs():
+    from console.domain.stale import silent_for
+
+    assert silent_for(True, "identified", 0.0, 1800.0, 30) == 30
+    assert silent_for(True, "identified", 0.0, 1799.9, 30) is None
+    assert silent_for(False, "identified", 0.0, 9999.0, 30) is None
+    assert silent_for(True, "resolved", 0.0, 9999.0, 30) is None
+    assert silent_for(True, None, 0.0, 9999.0, 30) is None
+    assert silent_for(True, "monitoring", None, 9999.0, 30) is None
+    assert status_bar_text([("INC-2", 31), ("INC-10", 45), ("INC-3", 45)]) == (
+        "INC-3: status page silent 45m (+2 more) — post an update"
+    )
