@@ -101,12 +101,13 @@ def row_marker(stale: StalePage | None) -> str:
     return "" if stale is None else f"page {silent_words(stale.minutes)}"
 
 
-def status_bar_text(stales: Sequence[StalePage]) -> str:
-    """One line for the status bar; empty when no status page is stale."""
-    if not stales:
+def status_bar_text(stales: Sequence[StalePage | tuple[str, int]]) -> str:
+    """One line for the status bar, naming the longest-silent incident; empty when none.
+
+    Takes `StalePage`s or `(incident id, silent minutes)` pairs (the UI's rows)."""
+    pairs = [(s.incident, s.minutes) if isinstance(s, StalePage) else s for s in stales]
+    if not pairs:
         return ""
-    first = stales[0]
-    more = f" (+{len(stales) - 1} more)" if len(stales) > 1 else ""
-    return (
-        f"{first.incident}: status page silent {silent_words(first.minutes)}{more} — post an update"
-    )
+    inc, minutes = max(pairs, key=lambda p: (p[1], -_number(p[0])))
+    more = f" (+{len(pairs) - 1} more)" if len(pairs) > 1 else ""
+    return f"{inc}: status page silent {silent_words(minutes)}{more} — post an update"
