@@ -150,3 +150,12 @@ def test_cli_unwritable_target_is_a_message_not_a_traceback(tmp_path):
         text=True,
     )
     assert r.returncode == 2 and "afile" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_exec_json_names_the_draft(tmp_path, capsys):
+    import json
+
+    assert cli(tmp_path, "exec", "--json", ':declare sev3 "x"', ":resolve INC-1") == 0
+    first, second = json.loads(capsys.readouterr().out)
+    assert "postmortem" not in first
+    assert second["postmortem"] == str(tmp_path / "store" / "postmortems" / "INC-1.md")
