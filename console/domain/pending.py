@@ -90,3 +90,38 @@ def pending_line(p: PendingDelivery) -> str:
     """`statuspage: status.update retrying (connection refused)`, for a timeline row."""
     detail = f" ({p.detail})" if p.detail else ""
     return f"{p.provider}: {p.op} {p.state}{detail}"
+
+
+# every provider name a delivery record can carry (console/sync)
+KNOWN_PROVIDERS = ("pagerduty", "pagerduty_events", "statuspage", "opsgenie", "chat")
+
+
+def pending_by_incident(
+    intent_ids: Iterable[str],
+    intents: Mapping[str, Mapping[str, Any]],
+    deliveries: Mapping[tuple[str, str], Mapping[str, Any]],
+    providers: Iterable[str] = KNOWN_PROVIDERS,
+) -> dict[str, tuple[str, ...]]:
+    """`pending_line`s per incident for the given unsettled intents, oldest first.
+
+    Costs a few lookups per listed intent, never a pass over every delivery: the screen
+    calls it on each snapshot with the intents it knows are not settled yet.
+    """
+    names = tuple(providers)
+    listed = [intents[i] for i in intent_ids if i in intents]
+    grouped: dict[str, list[Mapping[str, Any]]] = {}
+    for intent in sorted(listed, key=lambda i: str(i.get("created_at", ""))):
+        if intent.get("incident"):
+            grouped.setdefault(str(intent["incident"]), []).append(intent)
+    out: dict[str, tuple[str, ...]] = {}
+    for inc, items in grouped.items():
+        mine = {
+            (str(i["id"]), p): deliveries[(str(i["id"]), p)]
+            for i in items
+            for p in names
+            if (str(i["id"]), p) in deliveries
+        }
+        lines = tuple(pending_line(p) for p in pending_for(inc, items, mine))
+        if lines:
+            out[inc] = lines
+    return out

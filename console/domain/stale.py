@@ -101,13 +101,17 @@ def row_marker(stale: StalePage | None) -> str:
     return "" if stale is None else f"page {silent_words(stale.minutes)}"
 
 
-def status_bar_text(stales: Sequence[StalePage | tuple[str, int]]) -> str:
-    """One line for the status bar, naming the longest-silent incident; empty when none.
+def status_bar_text(stales: Sequence[StalePage | tuple[str, int]], short: bool = False) -> str:
+    """One line naming the longest-silent incident; empty when none. `short` fits the
+    status bar at 80 columns (`INC-1 status page silent 45m (+1)`).
 
     Takes `StalePage`s or `(incident id, silent minutes)` pairs (the UI's rows)."""
     pairs = [(s.incident, s.minutes) if isinstance(s, StalePage) else s for s in stales]
     if not pairs:
         return ""
     inc, minutes = max(pairs, key=lambda p: (p[1], -_number(p[0])))
+    if short:
+        more = f" (+{len(pairs) - 1})" if len(pairs) > 1 else ""
+        return f"{inc} status page silent {silent_words(minutes)}{more}"
     more = f" (+{len(pairs) - 1} more)" if len(pairs) > 1 else ""
     return f"{inc}: status page silent {silent_words(minutes)}{more} — post an update"

@@ -149,6 +149,8 @@ class IncidentsPane(ScrollView, can_focus=True):
         self.now_ts = now_ts
         if int(now_ts // 60) != before:
             self._cache.clear()
+            # the stale-page marker can appear on the minute too
+            self.refresh(Region(0, 1, MARK_W, self.size.height))
             x = self._age_x()
             if x is not None:
                 self.refresh(Region(x, 1, AGE_W, self.size.height))

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Static
 
 from console.commands.apply import Refused
 from console.commands.grammar import ParseError
+from console.domain.stale import status_bar_text
 from console.domain.text import inert
 from console.ui import forms
 from console.ui.command_line import CommandLine
@@ -32,6 +33,7 @@ from console.ui.messages import (
     AttentionNeeded,
     CommandDone,
     CommandFailed,
+    DraftWritten,
     OnCallReady,
     SnapshotReady,
 )
@@ -177,6 +179,8 @@ class MainScreen(Screen):
             return
         self.post_message(SnapshotReady(self.link.snapshot()))
         self.post_message(CommandDone(line, outcome.incident, len(outcome.events)))
+        for incident, path, message in self.link.take_drafts():  # a resolve wrote its draft
+            self.post_message(DraftWritten(incident, path, message))
 
     @work(thread=True, exit_on_error=False, group="oncall", exclusive=True)
     def compute_oncall(self, incident: str | None) -> None:
@@ -219,6 +223,7 @@ class MainScreen(Screen):
             snap.kind, snap.read_only, snap.providers, snap.pending_intents
         )
         self.query_one(StatusPane).show(snap, now, self.link.settings.stale_minutes)
+        self._show_stale(now)
         self._show_timeline(now)
         line = self.query_one(CommandLine)
         line.selected = self.selected
@@ -235,10 +240,15 @@ class MainScreen(Screen):
             self._keys_signature = signature
             self.refresh_bindings()
 
+    def _show_stale(self, now) -> None:
+        stales = self.snapshot.stale_pages(now.timestamp(), self.link.settings.stale_minutes)
+        self.query_one(StatusBar).show_stale(status_bar_text(stales, short=True))
+
     def _show_timeline(self, now) -> None:
         events = self.snapshot.timeline(self.selected) if self.selected else ()
+        pending = self.snapshot.pending.get(self.selected, ()) if self.selected else ()
         pane = self.query_one(TimelinePane)
-        pane.show(self.selected, events, now.timestamp())
+        pane.show(self.selected, events, now.timestamp(), pending)
         pane.border_title = f"Timeline {self.selected}" if self.selected else "Timeline"
 
     def _subtitles(self) -> None:
@@ -278,6 +288,12 @@ class MainScreen(Screen):
         if message.incident and message.line.startswith("declare"):
             self.incidents.select(message.incident)
 
+    def on_draft_written(self, message: DraftWritten) -> None:
+        if message.path:
+            self.say(f"✓ {message.incident} resolved · postmortem draft: {message.path}", "ok")
+        else:
+            self.say(f"✖ {message.incident} resolved, but {message.message}", "error")
+
     def on_command_failed(self, message: CommandFailed) -> None:
         self.say(f"✖ {message.reason}", "error")
         if message.line == self._typed:
@@ -307,6 +323,7 @@ class MainScreen(Screen):
         if minute != getattr(self, "_minute", None):
             self._minute = minute
             self._show_timeline(now)
+            self._show_stale(now)
 
     # -- the command and filter lines ------------------------------------------------
 

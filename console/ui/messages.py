@@ -30,6 +30,16 @@ class CommandDone(Message):
         self.events = events
 
 
+class DraftWritten(Message):
+    """A resolve wrote the incident's postmortem draft (`path`), or could not (`path` None)."""
+
+    def __init__(self, incident: str, path: str | None, message: str) -> None:
+        super().__init__()
+        self.incident = incident
+        self.path = path
+        self.message = message
+
+
 class CommandFailed(Message):
     """A command line was refused, did not parse, or the store could not take it."""
 

@@ -57,6 +57,8 @@ class StatusBar(Horizontal):
         & > #providers { width: 1fr; padding: 0 1; color: $text-muted; text-align: right; }
         & > #providers.-warning { color: $warning; }
         & > #providers.-error { color: $error; text-style: bold; }
+        & > #stale { width: auto; max-width: 60%; padding: 0 1; text-style: bold; color: $background; background: $warning; display: none; }
+        & > #stale.-shown { display: block; }
     }
     """
 
@@ -69,6 +71,7 @@ class StatusBar(Horizontal):
         yield Static("LIVE", id="mode")
         yield Static("READ-ONLY", id="ro")
         yield ClockLabel(self._clock, ticking=self._ticking, id="clock")
+        yield Static("", id="stale")
         yield Static("", id="providers")
 
     def show(self, kind: str, read_only: bool, providers, pending: int) -> None:
@@ -89,6 +92,12 @@ class StatusBar(Horizontal):
         label.update(Text(text))
         label.set_class("error" in levels, "-error")
         label.set_class("warning" in levels and "error" not in levels, "-warning")
+
+    def show_stale(self, text: str) -> None:
+        """The stale-status-page warning (console.domain.stale.status_bar_text); '' hides it."""
+        label = self.query_one("#stale", Static)
+        label.update(Text(f"⚠ {text}" if text else ""))
+        label.set_class(bool(text), "-shown")
 
     def tick(self) -> None:
         self.query_one(ClockLabel).refresh()

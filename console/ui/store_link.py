@@ -13,6 +13,7 @@ from typing import Any
 from console.actions import execute
 from console.commands.apply import Outcome
 from console.commands.grammar import parse
+from console.domain.pending import pending_by_incident
 from console.domain.text import inert
 from console.ui.view_model import IncidentRow, Snapshot, component_rows
 
@@ -51,6 +52,7 @@ class StoreLink:
         self._own_write = False
         self._saw_records = False
         self._attention: list[Attention] = []
+        self._drafts: list[tuple[str, str | None, str]] = []
         self._soon: dict[str, Any] = {}
         self._soon_checked_at: float | None = None
         self._windows_cache: tuple | None = None
@@ -132,9 +134,20 @@ class StoreLink:
                     self.clock,
                     origin="local",
                     selected=selected,
+                    postmortem_done=self._drafted,
                 )
             finally:
                 self._own_write = False
+
+    def _drafted(self, incident: str, path, message: str) -> None:
+        # a resolve wrote (or failed to write) the postmortem draft, in this worker thread
+        self._drafts.append((incident, str(path) if path else None, message))
+
+    def take_drafts(self) -> list[tuple[str, str | None, str]]:
+        """Postmortem drafts written since the last call: (incident, path or None, message)."""
+        with self.lock:
+            out, self._drafts = self._drafts, []
+            return out
 
     # -- seeing ------------------------------------------------------------------------
 
@@ -168,6 +181,14 @@ class StoreLink:
             self._dirty = set()
             self._saw_records = False
             self._seen_version = self.store.version
+            providers = self._providers()
+            # with no provider configured the outbox only waits (the status bar says how
+            # much); per incident, the timeline lists it once something could deliver it
+            pending = (
+                pending_by_incident(self._pending or (), self.store.intents, self.store.deliveries)
+                if providers
+                else {}
+            )
             return Snapshot(
                 version=self.store.version,
                 rows=self._sorted,
@@ -176,8 +197,9 @@ class StoreLink:
                 components=component_rows(state, self.settings),
                 windows=self._windows(state),
                 pending_intents=len(self._pending or ()),
-                providers=self._providers(),
+                providers=providers,
                 escalations_soon=self._escalations_soon(state),
+                pending=pending,
                 kind=self.kind,
                 read_only=self.read_only,
             )

@@ -33,7 +33,13 @@ class TimelinePane(LineView):
         "scroll up to read back, G to follow again."
     )
 
-    COMPONENT_CLASSES = {"timeline--time", "timeline--who", "timeline--kind", "timeline--muted"}
+    COMPONENT_CLASSES = {
+        "timeline--time",
+        "timeline--who",
+        "timeline--kind",
+        "timeline--muted",
+        "timeline--pending",
+    }
 
     DEFAULT_CSS = """
     TimelinePane {
@@ -42,6 +48,7 @@ class TimelinePane(LineView):
         & > .timeline--who { color: $accent; }
         & > .timeline--kind { color: $primary; text-style: bold; }
         & > .timeline--muted { color: $muted; }
+        & > .timeline--pending { color: $warning; }
     }
     """
 
@@ -50,11 +57,19 @@ class TimelinePane(LineView):
         self.follow = True
         self.incident: str | None = None
         self.events: tuple = ()
+        self.pending: tuple[str, ...] = ()
         self.now_ts = 0.0
 
-    def show(self, incident: str | None, events: tuple, now_ts: float) -> None:
-        """Show `events` of `incident`; rebuilds lines only if something changed."""
-        same = incident == self.incident and len(events) == len(self.events)
+    def show(
+        self, incident: str | None, events: tuple, now_ts: float, pending: tuple[str, ...] = ()
+    ) -> None:
+        """Show `events` of `incident`, then what has not reached a provider yet
+        (`pending`: console.domain.pending lines); rebuilds only if something changed."""
+        same = (
+            incident == self.incident
+            and len(events) == len(self.events)
+            and pending == self.pending
+        )
         minute_moved = int(now_ts // 60) != int(self.now_ts // 60)
         if same and not minute_moved and self._lines:
             return
@@ -62,6 +77,7 @@ class TimelinePane(LineView):
             self.scroll_home(animate=False, immediate=True)
             self._lines = []
         self.incident, self.events, self.now_ts = incident, events, now_ts
+        self.pending = pending
         self.rebuild()
 
     def on_resize(self) -> None:
@@ -93,6 +109,8 @@ class TimelinePane(LineView):
             )
         for ev in events:
             lines.extend(self._event_lines(ev, width, style))
+        for text in self.pending:  # queued for a provider: shown until it is delivered
+            lines.append(Text(f" ↻ pending  {inert(text, 300)}", style["timeline--pending"]))
         if not lines:
             lines = [Text(" No events yet.", style["timeline--muted"])]
         self.set_lines(lines)

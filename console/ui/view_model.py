@@ -14,6 +14,7 @@ from pendulum import DateTime
 
 from console.domain.model import Incident, MaintenanceWindow
 from console.domain.ordering import incident_order
+from console.domain.stale import silent_for
 from console.domain.text import inert
 
 TITLE_LIMIT = 200  # cells: a title longer than any screen is cut here, once
@@ -75,10 +76,14 @@ class IncidentRow:
 
     def page_stale(self, now_ts: float, stale_minutes: int) -> bool:
         """A public status-page incident with no update for `stale_minutes`."""
-        if not self.is_open or self.page_status in (None, "resolved"):
-            return False
-        last = self.page_updated_ts or self.created_ts
-        return now_ts - last > stale_minutes * 60
+        return self.page_silent_minutes(now_ts, stale_minutes) is not None
+
+    def page_silent_minutes(self, now_ts: float, stale_minutes: int) -> int | None:
+        """Minutes the status page has been silent, once that makes it stale (the rule is
+        console.domain.stale's, shared with `list` and the status bar)."""
+        return silent_for(
+            self.is_open, self.page_status, self.page_updated_ts, now_ts, stale_minutes
+        )
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,8 @@ class Snapshot:
     pending_intents: int = 0
     providers: tuple[tuple[str, str, str], ...] = ()  # (name, text, level)
     escalations_soon: dict[str, DateTime] = field(default_factory=dict)
+    # per incident, what has not reached a provider yet (console.domain.pending lines)
+    pending: dict[str, tuple[str, ...]] = field(default_factory=dict)
     kind: str = "live"
     read_only: bool = False
 
@@ -108,6 +115,15 @@ class Snapshot:
         """The incident's events; `tuple(list)` is atomic under the GIL, so this is safe
         while a worker appends to the list."""
         return tuple(self.timelines.get(inc_id, ()))
+
+    def stale_pages(self, now_ts: float, stale_minutes: int) -> list[tuple[str, int]]:
+        """(incident, silent minutes) of every open incident whose status page is stale."""
+        out = []
+        for row in self.rows:
+            minutes = row.page_silent_minutes(now_ts, stale_minutes)
+            if minutes is not None:
+                out.append((row.id, minutes))
+        return out
 
     def index_of(self, inc_id: str | None) -> int | None:
         if inc_id is None:

@@ -123,3 +123,9 @@ def test_the_rule_on_plain_values_and_pairs():
     assert status_bar_text([("INC-2", 31), ("INC-10", 45), ("INC-3", 45)]) == (
         "INC-3: status page silent 45m (+2 more) — post an update"
     )
+
+
+def test_short_status_bar_text_fits_80_columns():
+    assert status_bar_text([("INC-12", 125), ("INC-3", 31)], short=True) == (
+        "INC-12 status page silent 2h 05m (+1)"
+    )

@@ -1,0 +1,124 @@
+"""The lifecycle on the screen: the declare form, the stale-status-page warning (row
+marker and status bar), pending deliveries on the timeline, the postmortem on resolve.
+
+Snapshots: `pytest tests/lifecycle/test_ui_lifecycle.py --snapshot-update`, then look at
+every changed SVG before committing it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from console.actions import execute_line
+from console.domain.clock import FixedClock
+from console.domain.settings import settings_from_dict
+from console.postmortem_file import default_path
+from console.store import Store
+from console.ui.app import make_app
+from console.ui.status_bar import StatusBar
+from console.ui.timeline_pane import TimelinePane
+
+T0 = "2026-11-30T09:00:00Z"
+TEAM = {
+    "user": {"name": "Ada Lovelace", "email": "ada@example.com", "handle": "ada"},
+    "users": {"grace": {"name": "Grace Hopper", "email": "grace@example.com"}},
+    "services": {
+        "payments": {
+            "name": "payments-service-prod-us-east-1",
+            "components": ["Payment Processing"],
+        },
+        "search": {"components": ["Search"]},
+    },
+    "status": {
+        "stale_minutes": 30,
+        "components": [{"name": "Payment Processing"}, {"name": "Search"}],
+    },
+    # a status page is configured (no credentials: nothing is sent), so the timeline
+    # lists what is waiting for it
+    "providers": {"statuspage": {"page_id": "pg0example01"}},
+}
+SEED = [
+    (0, 'declare sev2 "Payments degraded" --service payments'),
+    (300, 'declare sev3 "Search slow" --service search'),
+    (600, 'update INC-2 identified "Index rebuild running"'),
+    (900, 'declare sev4 "Internal dashboard flaky"'),
+]
+
+
+@pytest.fixture
+def settings():
+    return settings_from_dict(TEAM, source="lifecycle-ui.toml")
+
+
+@pytest.fixture
+def clock():
+    return FixedClock(T0)
+
+
+@pytest.fixture
+def store(tmp_path, clock, settings):
+    s = Store.open(tmp_path / "store")
+    start = clock.now()
+    for offset, line in SEED:
+        clock.set(start.add(seconds=offset))
+        execute_line(s, line, settings, clock)
+    clock.set(start.add(minutes=45))  # INC-1's page silent 45 min, INC-2's 35: both stale
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def app(store, settings, clock):
+    return make_app(store, settings, clock, ticking=False, bell=False)
+
+
+async def settle(app, pilot):
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_snapshot_stale_status_page_warning_80x24(snap_compare, app):
+    assert snap_compare(app, terminal_size=(80, 24))
+
+
+def test_snapshot_declare_form_80x24(snap_compare, app):
+    assert snap_compare(app, terminal_size=(80, 24), press=["d"])
+
+
+@pytest.mark.anyio
+async def test_stale_marker_status_bar_and_pending_lines(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        bar = app.screen.query_one(StatusBar)
+        stale = str(bar.query_one("#stale").render())
+        assert stale == "⚠ INC-1 status page silent 45m (+1)"
+        pane = app.screen.incidents
+        marks = {r.id: r.page_stale(pane.now_ts, 30) for r in pane.rows}
+        assert marks == {"INC-1": True, "INC-2": True, "INC-3": False}
+        app.screen.incidents.select("INC-1")
+        await settle(app, pilot)
+        timeline = app.screen.query_one(TimelinePane)
+        assert timeline.pending == ("providers: incident.declare queued (not sent yet)",)
+        # an update freshens the page: the warning moves to the next stale one
+        await pilot.press("colon")
+        await pilot.press(*'update INC-1 monitoring "Fix deployed"')
+        await pilot.press("enter")
+        await settle(app, pilot)
+        stale = str(bar.query_one("#stale").render())
+        assert stale == "⚠ INC-2 status page silent 35m"
+
+
+@pytest.mark.anyio
+async def test_resolving_on_screen_writes_the_postmortem(app, store):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.screen.incidents.select("INC-1")
+        await settle(app, pilot)
+        await pilot.press("r", "y")
+        await settle(app, pilot)
+        path = default_path(store.path, "INC-1")
+        assert path.exists()
+        assert path.read_text().startswith("# Postmortem draft: INC-1: Payments degraded")
+        message = str(app.screen.query_one("#message").render())
+        assert f"INC-1 resolved · postmortem draft: {path}" in message
