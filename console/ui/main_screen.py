@@ -423,7 +423,10 @@ class MainScreen(Screen):
 
     def action_declare(self) -> None:
         row = self._row()
-        inc = self.selected if row is not None and row.is_open else None
+        # offer to declare the selected incident only if nobody has yet (an alert opened
+        # it); a declared one would be refused ("use severity to change it")
+        undeclared = row is not None and row.is_open and row.severity is None
+        inc = self.selected if undeclared else None
         self._form(
             forms.declare_form(
                 sorted(self.link.settings.services), [c.name for c in self.snapshot.components], inc

@@ -11,6 +11,8 @@ import pytest
 
 from console.actions import execute_line
 from console.domain.clock import FixedClock
+from console.domain.intake.alert import parse_body
+from console.domain.intake.engine import intake_alerts
 from console.domain.settings import settings_from_dict
 from console.postmortem_file import default_path
 from console.store import Store
@@ -27,7 +29,10 @@ TEAM = {
             "name": "payments-service-prod-us-east-1",
             "components": ["Payment Processing"],
         },
-        "search": {"components": ["Search"]},
+        "search": {
+            "components": ["Search"],
+            "integration_keys": ["R0UT1NGKEYlifecycleui0123456789a"],
+        },
     },
     "status": {
         "stale_minutes": 30,
@@ -62,6 +67,15 @@ def store(tmp_path, clock, settings):
     for offset, line in SEED:
         clock.set(start.add(seconds=offset))
         execute_line(s, line, settings, clock)
+    # an alert opens INC-4, not declared yet
+    alert = {
+        "routing_key": "R0UT1NGKEYlifecycleui0123456789a",
+        "event_action": "trigger",
+        "dedup_key": "disk-db7",
+        "payload": {"summary": "Disk 95% on db-7", "source": "db-7", "severity": "error"},
+    }
+    clock.set(start.add(minutes=40))
+    s.transact(lambda st: intake_alerts(st, settings, parse_body(alert, clock.now()), clock.now()))
     clock.set(start.add(minutes=45))  # INC-1's page silent 45 min, INC-2's 35: both stale
     yield s
     s.close()
@@ -82,8 +96,9 @@ def test_snapshot_stale_status_page_warning_80x24(snap_compare, app):
     assert snap_compare(app, terminal_size=(80, 24))
 
 
-def test_snapshot_declare_form_80x24(snap_compare, app):
-    assert snap_compare(app, terminal_size=(80, 24), press=["d"])
+def test_snapshot_declare_form_for_an_alert_opened_incident_80x24(snap_compare, app):
+    # INC-4 (opened by an alert, not declared) is selected, then d
+    assert snap_compare(app, terminal_size=(80, 24), press=["G", "d"])
 
 
 @pytest.mark.anyio
@@ -95,7 +110,7 @@ async def test_stale_marker_status_bar_and_pending_lines(app):
         assert stale == "⚠ INC-1 status page silent 45m (+1)"
         pane = app.screen.incidents
         marks = {r.id: r.page_stale(pane.now_ts, 30) for r in pane.rows}
-        assert marks == {"INC-1": True, "INC-2": True, "INC-3": False}
+        assert marks == {"INC-1": True, "INC-2": True, "INC-3": False, "INC-4": False}
         app.screen.incidents.select("INC-1")
         await settle(app, pilot)
         timeline = app.screen.query_one(TimelinePane)
