@@ -191,6 +191,9 @@ class ProviderHttp:
             return response
         body = _json_or_none(response)
         code, message = error_fields(body)
+        if body is None and response.headers.get("content-type", "").startswith("text/plain"):
+            # Slack's webhooks refuse in one plain word ("channel_is_archived", "no_service")
+            message = response.text[:100]
         raise CallFailed(
             self.provider,
             decision,

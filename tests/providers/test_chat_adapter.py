@@ -107,6 +107,7 @@ def test_an_unknown_webhook_is_final(served, fake, clock):
     with pytest.raises(CallFailed) as failed:
         adapter.deliver(intent("chat.post", {"text": "hello"}), DeliveryContext())
     assert failed.value.status == 404 and failed.value.decision.action == "final"
+    assert failed.value.detail == "no_service"  # Slack's word for it, shown as is
 
 
 def test_after_an_ambiguous_attempt_it_posts_again_and_says_so(served, fake, clock):
