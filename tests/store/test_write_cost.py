@@ -21,9 +21,13 @@ def test_last_thousand_of_ten_thousand_commands_cost_at_most_twice_the_first(tmp
         t = time.perf_counter()
         execute_line(store, f"note INC-1 step {i}", settings, clock)
         costs.append(time.perf_counter() - t)
-    first = statistics.median(costs[:1000])
-    last = statistics.median(costs[-1000:])
-    # medians, because a shared CI machine stalls now and then
+
+    # Noise only ever adds time, and a loaded machine stalls in bursts: take the median
+    # of each run of 100 writes and keep the calmest run of each thousand.
+    def calmest(chunk):
+        return min(statistics.median(chunk[i : i + 100]) for i in range(0, len(chunk), 100))
+
+    first, last = calmest(costs[:1000]), calmest(costs[-1000:])
     assert last <= 2 * first, (
         f"first 1000: {first * 1e6:.0f} us/write, last 1000: {last * 1e6:.0f} us/write"
     )
