@@ -131,7 +131,7 @@ def _drill_session(args, ctx):
             return None  # live and drill never mix: a named store or a provider means live
         scenario = DEFAULT_SCENARIO
     try:
-        return start_drill(scenario)
+        return start_drill(scenario, speed=getattr(args, "drill_speed", 1) or 1)
     except Exception as exc:  # a bad scenario file: its message names the file and line
         from console.cli.context import CliError
 

@@ -63,3 +63,24 @@ def test_json_output_is_one_document(capsys):
 def test_report_into_a_missing_folder_is_refused_before_playing(tmp_path, capsys):
     assert main(["drill", "--headless", "--report", str(tmp_path / "no" / "x.md")]) == 2
     assert "no such folder" in capsys.readouterr().err
+
+
+def test_without_headless_the_screen_plays_the_drill(monkeypatch):
+    seen = {}
+
+    def fake_run_app(args, ctx):
+        seen["drill"], seen["speed"] = args.drill, args.drill_speed
+        return 0
+
+    import console.ui.app
+
+    monkeypatch.setattr(console.ui.app, "run_app", fake_run_app)
+    assert main(["drill", "database-failover", "--speed", "10"]) == 0
+    assert seen == {"drill": "database-failover", "speed": 10}
+    assert main(["drill"]) == 0
+    assert seen["drill"] == "welcome"
+
+
+def test_a_speed_the_clock_does_not_have_is_refused(capsys):
+    assert main(["drill", "welcome", "--speed", "7"]) == 2
+    assert "not 1, 10 or 60" in capsys.readouterr().err
