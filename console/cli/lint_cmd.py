@@ -50,8 +50,10 @@ def run(args: Any, ctx: CliContext) -> int:
             }
         )
     else:
+        from console.domain.text import inert
+
         for f in findings:
-            ctx.out(f.line())
+            ctx.out(inert(f.line(), 1000))
         plural = lambda n, w: f"{n} {w}{'s' if n != 1 else ''}"  # noqa: E731
         summary = f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
         checked = f"{len(team.schedules)} schedules, {len(team.policies)} policies, {len(team.services)} services"

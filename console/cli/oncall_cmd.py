@@ -99,5 +99,6 @@ def run(args: Any, ctx: CliContext) -> int:
 
 def _cut(text: str, width: int) -> str:
     """Plain text cut or padded to `width` columns (names come from files people edit)."""
-    text = "".join(ch if ch.isprintable() else "?" for ch in text)
-    return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
+    from console.domain.text import inert
+
+    return inert(text, width).ljust(width)

@@ -38,6 +38,7 @@ from console.domain.settings import Settings
 AUTHOR = "escalation"
 _OPEN_KINDS = ("opened", "reopened", "unacknowledged")
 _CLOSE_KINDS = ("resolved", "merged_into")
+_TIMER_KINDS = frozenset({*_OPEN_KINDS, *_CLOSE_KINDS, "acknowledged", "escalated", "reassigned"})
 
 
 class EscalationError(ValueError):
@@ -265,8 +266,12 @@ def _simulate(track: _Track, timeline: list[Event], until: float, origin: str) -
     A timer due at the same instant as a recorded event fires after it (an acknowledgement
     made at the very second of an escalation wins). Returns the new events, in time order.
     """
-    existing = sorted(timeline, key=lambda e: e.at.timestamp())
-    known = {e.id for e in timeline}
+    # only these kinds move a timer: notes, alerts and updates are skipped before sorting,
+    # so an alert storm on one incident costs a scan, not a sort of its whole timeline
+    existing = sorted(
+        (e for e in timeline if e.kind in _TIMER_KINDS), key=lambda e: e.at.timestamp()
+    )
+    known = {e.id for e in existing}
     out: list[Event] = []
     i = 0
     for _ in range(100_000):  # a guard: every pass consumes an event or fires a timer

@@ -147,3 +147,28 @@ def test_lint_days_out_of_range(capsys, days):
     status, _, err = run(capsys, "--config", ACME, "lint", "--days", days)
     assert status == 2
     assert "--days must be from 1 to 366" in err
+
+
+def test_names_from_config_reach_the_terminal_inert(tmp_path, capsys):
+    cfg = tmp_path / "team.toml"
+    cfg.write_text(
+        """
+[users.eve]
+name = "Eve \\u001b[31mRed\\u001b]8;;http://x\\u0007"
+[schedules.s]
+name = "Sched\\u202eule"
+[[schedules.s.layers]]
+start = "2026-01-01T00:00:00Z"
+rotation_turn_length_seconds = 86400
+users = ["eve"]
+[status]
+[[status.components]]
+name = "db01.prod\\u001b[2J"
+"""
+    )
+    for cmd in (["oncall", "--at", AT], ["lint", "--at", AT]):
+        status, out, _ = run(capsys, "--config", str(cfg), *cmd)
+        assert status in (0, 1)
+        assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
+    status, out, _ = run(capsys, "--config", str(cfg), "oncall", "--at", AT)
+    assert "Eve Red" in out
