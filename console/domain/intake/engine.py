@@ -122,6 +122,7 @@ class _Run:
         self.scratch = _Scratch(state)
         self.config = config
         self.at = received_at
+        self.at_iso = iso(received_at)  # formatted once: intents and events reuse it
         self.ids = ids
         self.result = IntakeResult()
         self.windows: list[MaintenanceWindow] = all_windows(config, state)
@@ -152,7 +153,7 @@ class _Run:
                 "op": op,
                 "incident": incident,
                 "args": args,
-                "created_at": iso(self.at),
+                "created_at": self.at_iso,
                 "origin": ORIGIN,
             }
         )
@@ -491,6 +492,8 @@ MAX_DETAILS_BYTES = 4096
 def _bounded_details(details: dict[str, Any]) -> dict[str, Any] | None:
     if not details:
         return None
+    if len(json.dumps(details, ensure_ascii=False).encode()) <= MAX_DETAILS_BYTES:
+        return details  # the usual case: small enough whole
     out: dict[str, Any] = {}
     size = 2
     for key, value in details.items():

@@ -24,11 +24,16 @@ def first_pages(settings: Any, new_events: list[Event], at: DateTime) -> list[Ev
     the number of open incidents. A config the engine cannot read is not allowed to stop
     intake: the incident gets a `paging_error` event saying why, for someone to fix.
     """
+    services = getattr(settings, "services", {}) or {}
+    opened = [
+        e.incident
+        for e in new_events
+        if e.kind == "opened" and e.incident and _has_policy(services, e.data.get("service"))
+    ]
+    if not opened:
+        return []  # no incident here has a policy to page through
     from console.domain.oncall.escalation import timed_events
 
-    opened = [e.incident for e in new_events if e.kind == "opened" and e.incident]
-    if not opened:
-        return []
     mini = State()
     wanted = set(opened)
     for ev in new_events:
@@ -51,3 +56,8 @@ def first_pages(settings: Any, new_events: list[Event], at: DateTime) -> list[Ev
             )
             for inc in opened
         ]
+
+
+def _has_policy(services: dict[str, Any], name: Any) -> bool:
+    svc = services.get(name) if isinstance(name, str) else None
+    return bool(getattr(svc, "escalation_policy", None))
