@@ -161,6 +161,7 @@ class DrillRemote:
             counts[state] = counts.get(state, 0) + 1
         return {
             "engine": self.available,
+            "at_end": [st.text for st in self.status()],
             "intents": intents,
             "deliveries": per,
             "faults": [

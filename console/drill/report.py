@@ -74,6 +74,7 @@ def build_report(session: DrillSession) -> Report:
     timeline = sorted(state.log, key=lambda e: e.at)
     alerts = Counter(e.kind for e in timeline if e.kind in ALERT_KINDS)
     reports = [e for e in timeline if e.kind == "customer_report"]
+    chat = [e for e in timeline if e.kind == "chat_posted"]
     escalations = [
         (inc_id, e) for inc_id, m in stones.items() if m is not None for e in m.escalations
     ]
@@ -117,6 +118,10 @@ def build_report(session: DrillSession) -> Report:
         "alerts": {kind: alerts.get(kind, 0) for kind in ALERT_KINDS},
         "customer_reports": [
             {"at": iso(e.at), "from": inert(e.author, 200), "text": inert(e.text)} for e in reports
+        ],
+        "chat": [
+            {"at": iso(e.at), "incident": e.incident, "text": inert(e.data.get("text", e.text))}
+            for e in chat
         ],
         "sync": sync,
         "script": [
@@ -220,6 +225,12 @@ def _markdown(data: dict[str, Any], results: list, timeline: list[Event], start:
         for r in data["customer_reports"]:
             add(f"- {r['at']} {cell(r['text'])}")
         add("")
+    if data["chat"]:
+        add("## Messages to stakeholders (chat)")
+        add("")
+        for c in data["chat"]:
+            add(f"- {c['at']} {c['incident'] or ''}: {cell(c['text'])}")
+        add("")
     add("## Providers")
     add("")
     sync = data["sync"]
@@ -231,6 +242,8 @@ def _markdown(data: dict[str, Any], results: list, timeline: list[Event], start:
             add(f"- {provider}: {parts}")
         if not sync["deliveries"]:
             add(f"- {sync['intents']} outbox intents; none concerned a provider")
+        if sync["at_end"]:
+            add(f"- At the end: {cell('; '.join(sync['at_end']), 400)}")
     else:
         add(
             f"- No sync engine in this build: {sync['intents']} outbox intents stayed queued "

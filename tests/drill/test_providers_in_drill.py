@@ -38,6 +38,9 @@ def test_actions_queue_through_the_outage_and_go_out_after_it(drill_root):
         assert any(e.data.get("provider") == "pagerduty" and e.at >= outage_ends for e in linked)
         assert report.data["sync"]["engine"] is True
         assert "pagerduty:" in report.markdown and "sent" in report.markdown
+        assert "At the end: pagerduty: ok" in report.markdown
+        assert [c["incident"] for c in report.data["chat"]] == ["INC-1"]
+        assert "## Messages to stakeholders (chat)" in report.markdown
     finally:
         session.close()
 
