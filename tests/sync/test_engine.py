@@ -265,3 +265,24 @@ def test_a_read_only_store_is_refused_before_anything_is_sent(pd, clock):
     store = MemoryStore(read_only=True)
     with pytest.raises(SyncRefused, match="read-only"):
         SyncEngine(store, [pd.adapter], clock).run_once()
+
+
+def test_a_drill_reaches_every_fake_and_nothing_else(make_store, clock):
+    config = {
+        "services": {"payments": {"components": ["Payment Processing"]}},
+        "status": {"components": [{"name": "Payment Processing"}]},
+    }
+    drill = make_store("drill")
+    wiring = drill_providers(config, clock)
+    assert sorted(p.name for p in wiring.providers) == [
+        "chat",
+        "opsgenie",
+        "pagerduty",
+        "statuspage",
+    ]
+    eng = SyncEngine(drill, wiring.providers, clock, seed=1)
+    inc = open_incident(drill, clock)
+    act(drill, clock, "chat.post", inc, text="War room is #inc-1")
+    eng.drain(max_seconds=600)
+    assert wiring.fakes["pagerduty"].incidents
+    assert any("War room" in str(p) for p in wiring.fakes["chat"].posts)
