@@ -31,7 +31,15 @@ from console.domain.model import Event, State
 from console.providers.decisions import Decision, wait_for
 from console.providers.http import CallFailed, ReadOnlyRefused, clean_text
 from console.providers.protocol import Delivery, DeliveryContext, Provider
-from console.sync.reconcile import delivery_events, failure_event, news_events, pending_keys
+from console.sync.reconcile import (
+    SYNC_AUTHOR,
+    delivery_events,
+    failure_event,
+    label,
+    news_events,
+    pending_keys,
+    stable_id,
+)
 from console.sync.status import Health, ProviderStatus, summarize
 
 TERMINAL = frozenset({"sent", "failed", "superseded"})
@@ -141,9 +149,10 @@ class SyncEngine:
         self.components = list(components)
         self.rng = random.Random(seed)
         self.runs: dict[str, _ProviderRun] = {p.name: _ProviderRun() for p in self.providers}
-        self._links: dict[
-            tuple[str, str], str
-        ] = {}  # (provider key, local incident) -> id learnt this run
+        # (provider key, local incident) -> id learnt this run
+        self._links: dict[tuple[str, str], str] = {}
+        # held intents someone said to send anyway (the TUI asks)
+        self._released: set[str] = set()
         if getattr(store, "kind", "live") == "drill":
             for p in self.providers:
                 for http in getattr(p, "clients", None) or [getattr(p, "http", None)]:
@@ -230,7 +239,7 @@ class SyncEngine:
                 and (rec is None or rec.get("state") == "held")
                 and (now - parse_instant(intent["created_at"])).total_seconds() > self.hold_seconds
             )
-            if (already_held or too_old) and not send_held:
+            if (already_held or too_old) and not send_held and intent["id"] not in self._released:
                 if not already_held:
                     age = int((now - parse_instant(intent["created_at"])).total_seconds() // 60)
                     held_records.append(
@@ -247,6 +256,27 @@ class SyncEngine:
                 continue
             work.append((intent, rec))
         return work, held_records
+
+    def held(self) -> list[dict[str, Any]]:
+        """What waits for a decision: [{intent, provider, op, incident, created_at, detail}]."""
+        out = []
+        for provider, intent, rec in self._pending_pairs():
+            if rec and rec.get("state") == "held":
+                out.append(
+                    {
+                        "intent": intent["id"],
+                        "provider": provider.name,
+                        "op": intent.get("op"),
+                        "incident": intent.get("incident"),
+                        "created_at": intent.get("created_at"),
+                        "detail": rec.get("detail", ""),
+                    }
+                )
+        return out
+
+    def release(self, intent_id: str) -> None:
+        """Send this held intent on the next pass (the TUI's answer to 'send it anyway?')."""
+        self._released.add(intent_id)
 
     # -- one pass ---------------------------------------------------------------------------
 
@@ -510,6 +540,7 @@ class SyncEngine:
                 )
             return 0
         run.last_poll = started
+        self._record_oncalls(provider)
         if not news:
             return 0
         unsettled = [
@@ -526,6 +557,40 @@ class SyncEngine:
 
         batch = self.store.transact(write)
         return len(batch.events)
+
+    def _record_oncalls(self, provider: Provider) -> None:
+        """Who the provider says is on call, as a store-wide "oncall_reported" event when it
+        changed since the last report (the on-call pane can compare it with the config)."""
+        fetch = getattr(provider, "oncalls", None)
+        if fetch is None:
+            return
+        try:
+            current = fetch()
+        except (CallFailed, ReadOnlyRefused):
+            return
+        last = next(
+            (
+                e
+                for e in reversed(self.store.state.store_events)
+                if e.kind == "oncall_reported" and e.data.get("provider") == provider.name
+            ),
+            None,
+        )
+        if (last.data.get("oncalls") if last is not None else []) == current:
+            return  # unchanged (or nothing to report yet)
+        names = ", ".join(sorted({o.get("user", "") for o in current if o.get("user")})) or "nobody"
+        at = self.clock.now()
+        ev = Event(
+            id=stable_id("oncall", provider.name, iso(at) or ""),
+            at=at,
+            kind="oncall_reported",
+            author=SYNC_AUTHOR,
+            origin="sync",
+            text=f"{label(provider.name)} says on call: {names}",
+            incident=None,
+            data={"provider": provider.name, "oncalls": current},
+        )
+        self.store.transact(lambda _s: Batch(events=[ev]))
 
     # -- loops -------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from console.domain.clock import Clock
 from console.providers.chat import build_chat
 from console.providers.credentials import Credentials, Secret, load_credentials
 from console.providers.fakes.base import FakeProvider, FakeTransport
+from console.providers.fakes.chat import DEFAULT_HOOK, FakeChat
 from console.providers.fakes.opsgenie import FakeOpsgenie
 from console.providers.fakes.pagerduty import FakePagerDuty
 from console.providers.fakes.pagerduty_events import FakePagerDutyEvents
@@ -82,9 +83,13 @@ DRILL_HOSTS = {
 }
 
 
-def drill_providers(config: Mapping[str, Any], clock: Clock) -> Wiring:
+DRILL_WEBHOOK = "https://chat.fake.invalid/services" + DEFAULT_HOOK
+
+
+def drill_providers(config: Mapping[str, Any], clock: Clock, *, chat: bool = False) -> Wiring:
     """Every provider as an in-process fake seeded from the config (users, services,
-    components), for a drill: nothing here can reach a network."""
+    components), for a drill: nothing here can reach a network. `chat=True` adds the chat
+    webhook (off by default: a drill's report does not show it yet)."""
     users = config.get("users") or {}
     services = config.get("services") or {}
     me = (config.get("user") or {}).get("email") or "drill@example.invalid"
@@ -121,8 +126,7 @@ def drill_providers(config: Mapping[str, Any], clock: Clock) -> Wiring:
             "pagerduty": {"api_token": Secret("drill-pagerduty"), "from": me, "routing_key": None},
             "statuspage": {"api_key": Secret("drill-statuspage"), "page_id": "drillpage"},
             "opsgenie": {"api_key": Secret("drill-opsgenie")},
-            # chat stays off in drills for now (a drill's report does not show it yet)
-            "chat": {"webhook_url": None},
+            "chat": {"webhook_url": Secret(DRILL_WEBHOOK) if chat else None},
         }
     )
     limiters = Limiters(clock, lifted=True)
@@ -139,13 +143,16 @@ def drill_providers(config: Mapping[str, Any], clock: Clock) -> Wiring:
     made_og = build_opsgenie(config, creds, limiters, clock, env=env, transport=FakeTransport(og))
     if made_og is not None:
         providers.append(made_og)
-    return Wiring(
-        providers,
-        fakes={
-            "pagerduty": pd,
-            "pagerduty_events": events,
-            "statuspage": sp,
-            "opsgenie": og,
-        },
-        credentials=creds,
-    )
+    fakes: dict[str, FakeProvider] = {
+        "pagerduty": pd,
+        "pagerduty_events": events,
+        "statuspage": sp,
+        "opsgenie": og,
+    }
+    if chat:
+        chat_fake = FakeChat(clock)
+        made_chat = build_chat(config, creds, limiters, transport=FakeTransport(chat_fake))
+        if made_chat is not None:
+            providers.append(made_chat)
+            fakes["chat"] = chat_fake
+    return Wiring(providers, fakes=fakes, credentials=creds)

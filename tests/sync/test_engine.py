@@ -273,7 +273,7 @@ def test_a_drill_reaches_every_fake_and_nothing_else(make_store, clock):
         "status": {"components": [{"name": "Payment Processing"}]},
     }
     drill = make_store("drill")
-    wiring = drill_providers(config, clock)
+    wiring = drill_providers(config, clock, chat=True)
     assert sorted(p.name for p in wiring.providers) == [
         "chat",
         "opsgenie",
@@ -286,3 +286,32 @@ def test_a_drill_reaches_every_fake_and_nothing_else(make_store, clock):
     eng.drain(max_seconds=600)
     assert wiring.fakes["pagerduty"].incidents
     assert any("War room" in str(p) for p in wiring.fakes["chat"].posts)
+
+
+def test_one_held_trigger_can_be_released_alone(make_store, pd, clock):
+    store = make_store()
+    first = open_incident(store, clock, title="A")
+    open_incident(store, clock, title="B")
+    clock.advance(20 * 60)
+    eng = engine(store, pd, clock)
+    eng.run_once(poll=False)
+    held = eng.held()
+    assert [h["incident"] for h in held] == [first, "INC-2"]
+    eng.release(held[0]["intent"])
+    eng.run_once(poll=False)
+    assert [i["title"] for i in pd.fake.incidents.values()] == ["A"]
+    assert [h["incident"] for h in eng.held()] == ["INC-2"]
+
+
+def test_on_calls_reported_by_the_provider_are_recorded_when_they_change(make_store, pd, clock):
+    store = make_store()
+    eng = engine(store, pd, clock)
+    eng.run_once()
+    eng.run_once()
+    reports = [e for e in store.state.store_events if e.kind == "oncall_reported"]
+    assert len(reports) == 1 and reports[0].text == "PagerDuty says on call: Ada Lovelace"
+    pd.fake.oncalls[0]["user"] = pd.fake.user_ref(pd.ids["grace"])
+    clock.advance(60)
+    eng.run_once()
+    reports = [e for e in store.state.store_events if e.kind == "oncall_reported"]
+    assert [r.text for r in reports][-1] == "PagerDuty says on call: Grace Hopper"
