@@ -210,10 +210,12 @@ def _median_start(argv, env, n: int, marker: bytes) -> tuple[float, int]:
     return statistics.median(times), int(statistics.median(sizes))
 
 
-def _moves(p: Pty, key: bytes, n: int) -> tuple[list[float], list[int]]:
+def _moves(p: Pty, keys: tuple[bytes, bytes], n: int) -> tuple[list[float], list[int]]:
+    """Down, up, down...: moves within the first screenful (no scrolling), as a person
+    looking between two incidents does; the floor moves the same way."""
     times, sizes = [], []
-    for _ in range(n):
-        sent = p.send(key)
+    for i in range(n):
+        sent = p.send(keys[i % 2])
         size, last = p.read_until_quiet(quiet=0.12)
         times.append(max(last - sent, 0.0))
         sizes.append(size)
@@ -250,12 +252,12 @@ def run(quick: bool) -> list[dict]:
         full_t, full_bytes = _median_start(_console(full), env, n_start, b"INC-")
 
         table, _, _ = _start(_script(tmp, "table", BARE_TABLE), env, b"INC-")
-        floor_times, _ = _moves(table, b"\x1b[B", n_moves)
+        floor_times, _ = _moves(table, (b"\x1b[B", b"\x1b[A"), n_moves)
         floor_idle = table.count_for(2.0)
         table.close()
 
         app, _, frame = _start(_console(full), env, b"INC-")
-        times, sizes = _moves(app, b"j", n_moves)
+        times, sizes = _moves(app, (b"j", b"k"), n_moves)
         idle_seconds = 3.0 if quick else 6.0
         idle = app.count_for(idle_seconds) / idle_seconds
         app.close()

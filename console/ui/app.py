@@ -13,7 +13,6 @@ from textual.app import App, SystemCommand
 
 from console.ui.keymap import keymap_from_settings
 from console.ui.main_screen import MainScreen
-from console.ui.palette import ConsoleCommands
 from console.ui.store_link import StoreLink
 from console.ui.themes import (
     DEFAULT_THEME,
@@ -25,11 +24,18 @@ from console.ui.themes import (
 )
 
 
+def console_commands():
+    """The palette's provider, imported when the palette first opens (not at start)."""
+    from console.ui.palette import ConsoleCommands
+
+    return ConsoleCommands
+
+
 class ConsoleApp(App):
     """The incident commander's console."""
 
     TITLE = "incident-console"
-    COMMANDS = App.COMMANDS | {ConsoleCommands}
+    COMMANDS = App.COMMANDS | {console_commands}
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(

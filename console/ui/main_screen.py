@@ -23,10 +23,7 @@ from console.domain.stale import status_bar_text
 from console.domain.text import inert
 from console.ui import forms
 from console.ui.command_line import CommandLine
-from console.ui.confirm_screen import ConfirmScreen
 from console.ui.filtering import parse_filter
-from console.ui.form_screen import FormScreen
-from console.ui.help_screen import HelpScreen, help_text
 from console.ui.incidents_pane import IncidentsPane
 from console.ui.keymap import INCIDENT_ACTIONS, WRITE_ACTIONS, bindings
 from console.ui.messages import (
@@ -42,6 +39,9 @@ from console.ui.status_bar import StatusBar
 from console.ui.status_pane import StatusPane
 from console.ui.store_link import StoreLink
 from console.ui.timeline_pane import TimelinePane
+
+# The modal screens (forms with Select and Input, confirmations, help) are imported when
+# first opened, not at start: the first paint does not wait for what it does not show.
 
 PANES = ("incidents", "timeline", "oncall", "status")
 TITLES = {"incidents": "Incidents", "timeline": "Timeline", "oncall": "On call", "status": "Status"}
@@ -383,6 +383,8 @@ class MainScreen(Screen):
         self.run_line(f"escalate {self.selected}")
 
     def action_resolve(self) -> None:
+        from console.ui.confirm_screen import ConfirmScreen
+
         inc = self.selected
         row = self._row()
         title = f"{inc}: {row.title}" if row else inc
@@ -394,6 +396,9 @@ class MainScreen(Screen):
         self.app.push_screen(ConfirmScreen(f"Resolve {inc}?", title), answer)
 
     def _form(self, form: forms.Form, incident: str | None = None) -> None:
+        from console.ui.confirm_screen import ConfirmScreen
+        from console.ui.form_screen import FormScreen
+
         def done(values: dict[str, str] | None) -> None:
             if values is None:
                 return
@@ -447,6 +452,8 @@ class MainScreen(Screen):
         self.query_one(CommandLine).open("filter", self._filter_text)
 
     def action_help(self) -> None:
+        from console.ui.help_screen import HelpScreen, help_text
+
         focused = self.focused
         name = focused.id if focused is not None and focused.id in PANES else "incidents"
         pane = self.pane(name)
@@ -455,6 +462,8 @@ class MainScreen(Screen):
         self.app.push_screen(HelpScreen(text))
 
     def action_quit(self) -> None:
+        from console.ui.confirm_screen import ConfirmScreen
+
         pending = self.snapshot.pending_intents
         if pending and self.link.kind == "live" and self.snapshot.providers:
             self.app.push_screen(
