@@ -44,7 +44,7 @@ class TimelinePane(LineView):
     DEFAULT_CSS = """
     TimelinePane {
         scrollbar-size-vertical: 1;
-        & > .timeline--time { color: $foreground; }
+        & > .timeline--time { color: $muted; }
         & > .timeline--who { color: $accent; }
         & > .timeline--kind { color: $primary; text-style: bold; }
         & > .timeline--muted { color: $muted; }
@@ -118,10 +118,12 @@ class TimelinePane(LineView):
     def _event_lines(self, ev, width: int, style: dict[str, Style]) -> list[Text]:
         when = ev.at.in_tz("UTC")
         head = Text(no_wrap=True)
-        head.append(f"{when.strftime('%H:%M:%SZ')} ", style["timeline--time"])
-        head.append(f"{ago(self.now_ts - when.timestamp()):>8} ", style["timeline--muted"])
-        head.append(inert(ev.author, 40), style["timeline--who"])
-        head.append(f" ({inert(ev.origin, 12)}) ", style["timeline--muted"])
+        # three runs of colour a line: every change of style costs escape bytes per repaint
+        head.append(
+            f"{when.strftime('%H:%M:%SZ')} {ago(self.now_ts - when.timestamp()):>8} ",
+            style["timeline--time"],
+        )
+        head.append(f"{inert(ev.author, 40)} ({inert(ev.origin, 12)}) ", style["timeline--who"])
         head.append(inert(ev.kind, 30), style["timeline--kind"])
         out = [head]
         text = inert(ev.text, 2000)
