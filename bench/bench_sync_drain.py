@@ -12,8 +12,9 @@ work does not share a GIL with the client being measured, as a real provider wou
 from __future__ import annotations
 
 import json
-import multiprocessing
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -28,8 +29,6 @@ import httpx
 from console.domain.clock import RealClock, iso
 from console.domain.model import Event
 from console.providers.credentials import Credentials, Secret
-from console.providers.fakes.pagerduty import FakePagerDuty
-from console.providers.fakes.server import serve
 from console.providers.pagerduty import build_pagerduty
 from console.providers.ratelimit import Limiters
 from console.store import Store
@@ -39,34 +38,46 @@ TOKEN = "bench-pagerduty-token-000"
 GOAL = 2.0
 
 
-def _serve_child(conn) -> None:
-    """In a child process: a seeded fake with one incident, served until told to stop."""
-    clock = RealClock()
-    fake = FakePagerDuty(clock, token=TOKEN)
-    ids = fake.seed()
-    rid = fake.web_create("bench", ids["service"], ids["ada"])
-    with serve(fake) as served:
-        conn.send((served.url, rid))
-        conn.recv()  # stop
-        conn.send(len(fake.notes[rid]))
+CHILD = f"""
+import json, sys
+from console.domain.clock import RealClock
+from console.providers.fakes.pagerduty import FakePagerDuty
+from console.providers.fakes.server import serve
+fake = FakePagerDuty(RealClock(), token={TOKEN!r})
+ids = fake.seed()
+rid = fake.web_create("bench", ids["service"], ids["ada"])
+with serve(fake) as served:
+    print(json.dumps([served.url, rid]), flush=True)
+    sys.stdin.readline()
+    print(len(fake.notes[rid]), flush=True)
+"""
 
 
 class ChildFake:
+    """The fake served by a child Python process (seeded, one incident), until told to stop."""
+
     def __enter__(self):
-        ctx = multiprocessing.get_context("spawn")
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_serve_child, args=(child,), daemon=True)
-        self.proc.start()
-        self.url, self.rid = self.conn.recv()
+        root = str(Path(__file__).resolve().parents[1])
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", CHILD],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": root},
+        )
+        self.url, self.rid = json.loads(self.proc.stdout.readline())
         return self
 
     def notes(self) -> int:
-        self.conn.send("stop")
-        return self.conn.recv()
+        self.proc.stdin.write("stop\n")
+        self.proc.stdin.flush()
+        return int(self.proc.stdout.readline())
 
     def __exit__(self, *exc):
-        self.proc.join(timeout=10)
-        if self.proc.is_alive():
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
             self.proc.terminate()
 
 
