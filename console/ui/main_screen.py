@@ -161,6 +161,8 @@ class MainScreen(Screen):
                 items = self.link.take_attention()
                 if items:
                     self.post_message(AttentionNeeded(items))
+                for incident, path, message in self.link.write_drafts_for_others():
+                    self.post_message(DraftWritten(incident, path, message))
                 self._report_when_drill_ends()
             except Exception as exc:  # keep the screen alive; say what broke
                 self.post_message(CommandFailed("(store refresh)", inert(str(exc), 200)))

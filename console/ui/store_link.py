@@ -53,6 +53,7 @@ class StoreLink:
         self._saw_records = False
         self._attention: list[Attention] = []
         self._drafts: list[tuple[str, str | None, str]] = []
+        self._resolved_elsewhere: list[str] = []
         self._soon: dict[str, Any] = {}
         self._soon_checked_at: float | None = None
         self._windows_cache: tuple | None = None
@@ -75,6 +76,11 @@ class StoreLink:
                     self._dirty.add(inc)
                 if inc and not self._own_write:
                     self._notice(rec)
+                    if rec.get("kind") == "resolved":
+                        # resolved by intake, a provider or another process: this
+                        # screen writes the postmortem draft (run_line's resolves write
+                        # their own)
+                        self._resolved_elsewhere.append(inc)
             elif t == "intent" and self._pending is not None:
                 self._pending.add(rec["id"])
             elif (
@@ -142,6 +148,40 @@ class StoreLink:
     def _drafted(self, incident: str, path, message: str) -> None:
         # a resolve wrote (or failed to write) the postmortem draft, in this worker thread
         self._drafts.append((incident, str(path) if path else None, message))
+
+    def write_drafts_for_others(self) -> list[tuple[str, str | None, str]]:
+        """Write the postmortem drafts of incidents resolved elsewhere since the last call
+        (intake's auto-resolve, a provider's news, another console): (incident, path or
+        None, message) each. Rendered under the lock, written outside it."""
+        from console.postmortem_file import (
+            PostmortemWriteError,
+            atomic_write,
+            default_path,
+            free_path,
+            render_for_store,
+            with_marker,
+        )
+
+        with self.lock:
+            wanted, self._resolved_elsewhere = self._resolved_elsewhere, []
+            if self.read_only or self.drill is not None:
+                return []  # a read-only screen writes nothing; a drill keeps its own report
+            drafts = []
+            for inc in dict.fromkeys(wanted):
+                found = self.store.state.get(inc)
+                if found is not None and not found.is_open:
+                    text = render_for_store(self.store, inc, self.settings, self.clock)
+                    drafts.append((inc, with_marker(text)))
+        out: list[tuple[str, str | None, str]] = []
+        for inc, text in drafts:
+            try:
+                path = free_path(default_path(self.store.path, inc))
+                atomic_write(path, text)
+            except PostmortemWriteError as exc:
+                out.append((inc, None, str(exc)))
+            else:
+                out.append((inc, str(path), f"postmortem draft written to {path}"))
+        return out
 
     def take_drafts(self) -> list[tuple[str, str | None, str]]:
         """Postmortem drafts written since the last call: (incident, path or None, message)."""

@@ -137,3 +137,42 @@ async def test_resolving_on_screen_writes_the_postmortem(app, store):
         assert path.read_text().startswith("# Postmortem draft: INC-1: Payments degraded")
         message = str(app.screen.query_one("#message").render())
         assert f"INC-1 resolved · postmortem draft: {path}" in message
+
+
+@pytest.mark.anyio
+async def test_a_resolve_from_elsewhere_gets_its_draft_from_the_screen(app, store, clock):
+    from console.domain.model import Event
+
+    class Made:
+        def __init__(self, events):
+            self.events, self.intents = events, []
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        link = app.screen.link
+        # another process (a provider's news through `sync`) resolves INC-2
+        other = Store.open(store.path)
+        news = Event(
+            "news-r1",
+            clock.now(),
+            "resolved",
+            "Grace Hopper",
+            "provider",
+            "Resolved in PagerDuty by Grace Hopper",
+            "INC-2",
+        )
+        other.transact(lambda _s: Made([news]))
+        other.close()
+        link.poll()
+        [(inc, path, _message)] = link.write_drafts_for_others()
+        assert inc == "INC-2" and path == str(default_path(store.path, "INC-2"))
+        text = default_path(store.path, "INC-2").read_text()
+        assert "Resolved in PagerDuty by Grace Hopper" in text
+        assert link.write_drafts_for_others() == []  # once
+        # a resolve typed here writes its own draft, not a second one through this path
+        app.screen.incidents.select("INC-1")
+        await settle(app, pilot)
+        await pilot.press("r", "y")
+        await settle(app, pilot)
+        assert default_path(store.path, "INC-1").exists()
+        assert link.write_drafts_for_others() == []
