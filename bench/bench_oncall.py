@@ -33,7 +33,9 @@ ZONES = [
     "Asia/Kolkata",
 ]
 TURNS = [8 * 3600, 12 * 3600, 86400, 604800, 1209600]
-START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+# March: the month the US and the EU change their clocks, so both eras include answers on
+# and around daylight-saving changes (the exact, slower conversion) as well as steady days
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 YEARS_LATER = 20
 GOAL = 1.5
 
@@ -86,15 +88,19 @@ def _config(rng: random.Random, schedules: int) -> dict:
 
 
 def _per_query_us(schedules: list, instants: list[datetime]) -> float:
-    """One pass over the queries, in microseconds per query."""
-    t0 = time.perf_counter()
+    """One pass over the queries, in microseconds of this process's CPU time per query.
+
+    CPU time, not wall time: on a shared machine the wall clock also counts the moments
+    other processes hold the CPU, which is noise for a claim about the work per query.
+    """
+    t0 = time.process_time()
     for s, when in zip(schedules, instants, strict=False):
         s.on_call(when)
-    return (time.perf_counter() - t0) / min(len(schedules), len(instants)) * 1e6
+    return (time.process_time() - t0) / min(len(schedules), len(instants)) * 1e6
 
 
 def _interleaved(
-    picks: list, near: list, later: list, rounds: int, chunk: int = 500
+    picks: list, near: list, later: list, rounds: int, chunk: int = 250
 ) -> tuple[float, float]:
     """Per-query cost near the start and years later, measured turn about in chunks.
 
@@ -121,7 +127,7 @@ def run(quick: bool = False) -> dict:
     team = load_team(settings_from_dict(_config(rng, 50), source="bench"))
     scheds = list(team.schedules.values())
     n = 2_000 if quick else 10_000
-    rounds = 3 if quick else 7
+    rounds = 5 if quick else 9
     picks = [rng.choice(scheds) for _ in range(n)]
     month = 30 * 86400
     near = [START + timedelta(seconds=rng.randrange(month)) for _ in range(n)]
