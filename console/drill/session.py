@@ -39,6 +39,8 @@ TIMED_ORIGIN = "local"  # the console's own escalation engine, as it runs live
 MAX_STEPS_PER_TICK = 2000
 # headless, alerts this close together are taken in one step (one durable write)
 BURST_SECONDS = 30
+# how often a drill asks the fakes for news (simulated seconds), like `[sync] poll_seconds`
+POLL_SECONDS = 30
 
 
 @dataclass
@@ -76,6 +78,7 @@ class DrillSession:
     _intake_config: Any = None
     _sync_due: bool = True
     _timer_book: Any = None
+    _last_poll: DateTime | None = None
     report_paths: tuple[Path, ...] = ()
 
     # -- what the UI reads ------------------------------------------------------------------
@@ -154,13 +157,32 @@ class DrillSession:
             for _ in range(MAX_STEPS_PER_TICK):
                 if not self._step(now, done):
                     break
-            if self.remote.available and (self._sync_due or done or self.remote.next_wake()):
-                for line in self.remote.run(poll=True):
-                    done.append(Happened(now, line, "sync"))
-                self._sync_due = False
+            self._sync(now, done)
             self._check_finished(now)
             self.log.extend(done)
             return done
+
+    def _sync(self, now: DateTime, done: list[Happened]) -> None:
+        """One pass of the sync engine when there is something to send or to hear.
+
+        Sending is cheap in-process; a poll costs a few requests per provider, so it runs
+        every POLL_SECONDS of simulated time, and at once after another responder acted
+        in a provider's web UI (so their change comes back now, as it would live)."""
+        if not self.remote.available:
+            return
+        wake = self.remote.next_wake()
+        poll = (
+            self._last_poll is None
+            or (now - self._last_poll).total_seconds() >= POLL_SECONDS
+            or any(h.kind == "responder" for h in done)
+        )
+        if not (self._sync_due or done or poll or (wake is not None and wake <= now)):
+            return
+        for line in self.remote.run(poll=poll):
+            done.append(Happened(now, line, "sync"))
+        if poll:
+            self._last_poll = now
+        self._sync_due = False
 
     def _step(self, now: DateTime, done: list[Happened]) -> bool:
         """Do the earliest due thing; False when nothing is due by `now`."""
