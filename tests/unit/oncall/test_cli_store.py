@@ -61,3 +61,20 @@ def test_an_unknown_incident_is_refused(tmp_path, monkeypatch, capsys):
     status, _, err = run(capsys, "escalation", "INC-9")
     assert status == 1
     assert "INC-9 does not exist" in err
+
+
+def test_a_manual_escalation_by_exec_moves_the_plan(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("INCIDENT_CONSOLE_STORE", str(tmp_path / "store"))
+    status, _, err = run(capsys, "exec", ':declare sev2 "Card payments failing" --service payments')
+    assert status == 0, err
+    status, _, err = run(capsys, "exec", ":escalate INC-1 --level 3")
+    assert status == 0, err
+    status, out, _ = run(capsys, "escalation", "INC-1", "--json")
+    doc = json.loads(out)
+    # level 3 was paged by hand; next comes the second pass from level 1
+    future = [(p["level"], p["loop"]) for p in doc["pages"] if p["loop"] > 1]
+    assert future == [(1, 2), (2, 2), (3, 2), (1, 3), (2, 3), (3, 3)]
+    status, out, _ = run(capsys, "show", "INC-1", "--json")
+    manual = next(e for e in json.loads(out)["timeline"] if e["kind"] == "escalated")
+    first_next = pendulum.parse(next(p["at"] for p in doc["pages"] if p["loop"] == 2))
+    assert (first_next - pendulum.parse(manual["at"])).total_seconds() == 30 * 60
