@@ -140,3 +140,26 @@ def test_the_live_store_is_never_touched(drill_root, tmp_path, monkeypatch):
     assert "drills" in session.store.path.parts
     assert not default_store_path().exists()
     session.close()
+
+
+def _story(session):
+    """What happened, minus the sync engine's own bookkeeping (its passes run at ticks)."""
+    return [
+        (e.at, e.kind, e.incident, e.origin, e.text)
+        for e in sorted(session.store.state.log, key=lambda e: (e.at, e.kind, e.text))
+        if e.origin != "sync"
+    ]
+
+
+def test_ticking_every_second_tells_the_same_story_as_jumping(drill_root):
+    script = responses("welcome", "meets")
+    jumped = start_drill("welcome", root=drill_root, headless=True, responses=script)
+    jumped.run_headless()
+    ticked = start_drill("welcome", root=drill_root, paused=True, responses=script)
+    while not ticked.finished:
+        ticked.clock.advance(1)
+        ticked.tick()
+    assert _story(ticked) == _story(jumped)
+    assert ticked.report().data["objectives"] == jumped.report().data["objectives"]
+    jumped.close()
+    ticked.close()
