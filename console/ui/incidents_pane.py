@@ -106,6 +106,7 @@ class IncidentsPane(ScrollView, can_focus=True):
         self._cache: dict[tuple, Strip] = {}
         self._styles: dict[str, Style] | None = None
         self._selected_id: str | None = None
+        self._base = None
 
     # -- data ------------------------------------------------------------------------
 
@@ -227,6 +228,7 @@ class IncidentsPane(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles = None
+        self._base = None
         self._cache.clear()
 
     # -- drawing ---------------------------------------------------------------------
@@ -258,7 +260,9 @@ class IncidentsPane(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        base = self.rich_style
+        if self._base is None:  # rich_style walks the ancestors; once per style change
+            self._base = self.rich_style
+        base = self._base
         if y == 0:
             return self._header(width, base)
         index = self.scroll_offset.y + y - 1

@@ -33,6 +33,7 @@ class LineView(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self._lines: list[Text] = []
         self._source: list[Text] = []
+        self._base = None
         self._cache: dict[int, Strip] = {}
         self.follow = False  # stay at the end as lines are added
 
@@ -73,12 +74,20 @@ class LineView(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._cache.clear()
+        self._base = None
+
+    def base_style(self):
+        """The pane's own style, computed once per style change (not once per line:
+        `rich_style` walks the ancestors' backgrounds every time it is read)."""
+        if self._base is None:
+            self._base = self.rich_style
+        return self._base
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.size.width
-        base = self.rich_style
+        base = self.base_style()
         if index >= len(self._lines):
             return Strip.blank(width, base)
         strip = self._cache.get(index)
