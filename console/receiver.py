@@ -178,6 +178,9 @@ def _route(path: str) -> _Route | None:
 class _Handler(BaseHTTPRequestHandler):
     server: AlertReceiver
     protocol_version = "HTTP/1.1"
+    # a sender that stops mid-request (or idles on a kept-alive connection) frees its
+    # thread after this long instead of holding it forever
+    timeout = 30
     server_version = "incident-console-receiver"
     sys_version = ""
 
@@ -286,7 +289,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             result: IntakeResult = self.server.write(alerts, received_at)
         except Exception as exc:  # not durable: the sender must retry, as for any 5xx
-            self.server.errors.append(type(exc).__name__)
+            self.server.note_error(exc)
             if route.provider == "opsgenie":
                 self._send(500, _og_body("Internal server error: the alert was not stored"))
             else:
@@ -382,6 +385,11 @@ class AlertReceiver(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         return f"http://{HOST}:{self.port}"
+
+    def note_error(self, exc: BaseException) -> None:
+        """Keep the last few write failures (their type only: messages may hold paths)."""
+        self.errors.append(type(exc).__name__)
+        del self.errors[:-100]
 
     def write(self, alerts: list[Alert], received_at: Any) -> IntakeResult:
         """Queue intake of these alerts and wait until the result is durable."""

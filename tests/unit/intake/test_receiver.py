@@ -183,6 +183,7 @@ def test_a_failed_write_is_a_500_so_the_sender_retries(rx):
     r = client.post("/v2/enqueue", json=trigger("k1"))
     assert r.status_code == 500 and sink.events == []
     assert "No space" not in r.text  # the cause is for the operator, not the sender
+    assert server.errors == ["OSError"]
     assert client.post("/v2/enqueue", json=trigger("k1")).status_code == 202
 
 
