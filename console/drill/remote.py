@@ -63,7 +63,8 @@ class DrillRemote:
         from console.sync.engine import SyncEngine
         from console.sync.wiring import drill_providers
 
-        wiring = drill_providers(config, self.clock)
+        # the chat webhook too: the report lists what stakeholders were told
+        wiring = drill_providers(config, self.clock, chat=True)
         self.fakes = dict(wiring.fakes)
         # nobody is asked to release held triggers in a drill: never hold within it
         self.engine = SyncEngine(

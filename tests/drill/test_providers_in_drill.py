@@ -40,6 +40,8 @@ def test_actions_queue_through_the_outage_and_go_out_after_it(drill_root):
         assert "pagerduty:" in report.markdown and "sent" in report.markdown
         assert "At the end: pagerduty: ok" in report.markdown
         assert [c["incident"] for c in report.data["chat"]] == ["INC-1"]
+        # the stakeholders' message reached the fake chat webhook
+        assert report.data["sync"]["deliveries"].get("chat", {}).get("sent", 0) >= 1
         assert "## Messages to stakeholders (chat)" in report.markdown
     finally:
         session.close()
