@@ -6,7 +6,8 @@ time, and nothing else changes an incident.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import threading
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 from pendulum import DateTime
@@ -210,14 +211,33 @@ class State:
 
     def __init__(self) -> None:
         self.incidents: dict[str, Incident] = {}
-        self.timelines: dict[str, list[Event]] = {}
+        self.timelines: dict[str, list[Event]] = Timelines()
         self.components: dict[str, Component] = {}
         self.maintenance: list[MaintenanceWindow] = []
         self.store_events: list[Event] = []
         self.last_number = 0
         self.event_ids: set[str] = set()
         self.alerts = AlertBook()  # open alerts by dedup key (intake's dedup and grouping)
-        self.log: list[Event] = []  # every event in fold order (compaction rewrites it)
+        self._log: list[Event] = []
+        # stored records loaded from a projection snapshot, not yet made Events (see `log`)
+        self._log_raw: list[dict[str, Any]] = []
+
+    @property
+    def log(self) -> list[Event]:
+        """Every event in fold order (compaction rewrites it).
+
+        After `load_projection` the stored events stay records until something asks for
+        the whole log (a drill report, a postmortem, compaction); then they become Events
+        once, shared with the timelines.
+        """
+        if self._log_raw:
+            with self.timelines.lock:
+                raw, self._log_raw = self._log_raw, []
+                if raw:
+                    by_id = {e.id: e for t in self.timelines.values() for e in t}
+                    by_id.update((e.id, e) for e in self.store_events)
+                    self._log[0:0] = [by_id.get(r["id"]) or Event.from_record(r) for r in raw]
+        return self._log
 
     # -- queries -------------------------------------------------------------------
 
@@ -242,7 +262,7 @@ class State:
         self.event_ids.add(ev.id)
         if ev.kind in BOOK_KINDS:
             fold_alert_event(self.alerts, ev)
-        self.log.append(ev)
+        self._log.append(ev)
         if ev.incident is None:
             self.store_events.append(ev)
             _STORE_FOLDS.get(ev.kind, _ignore)(self, ev)
@@ -267,6 +287,174 @@ class State:
         self.timelines[inc.id].append(ev)
         inc.last_event_at = ev.at
         _INCIDENT_FOLDS.get(ev.kind, _ignore)(inc, ev)
+
+    # -- loading a projection snapshot ------------------------------------------------
+
+    def load_projection(
+        self, records: list[dict[str, Any]], incidents: list[dict[str, Any]], last_number: int
+    ) -> None:
+        """Start from a snapshot's projection instead of folding every stored event.
+
+        `incidents` are `incident_to_row` rows written from a State that had folded exactly
+        `records` (in that order) and nothing else; the result equals folding them one by
+        one. Timeline events stay records until their incident's timeline is asked for, so
+        opening a store with years of history costs its incidents, not its events.
+        """
+        for row in incidents:
+            inc = incident_from_row(row)
+            self.incidents[inc.id] = inc
+            dict.__setitem__(self.timelines, inc.id, [])
+        self.last_number = max(self.last_number, last_number)
+        opened: set[str] = set()
+        raw_timelines = self.timelines.raw
+        for rec in records:
+            eid = rec["id"]
+            if eid in self.event_ids:
+                continue
+            self.event_ids.add(eid)
+            self._log_raw.append(rec)
+            kind = rec["kind"]
+            inc_id = rec.get("incident")
+            if kind in BOOK_KINDS:
+                fold_alert_event(self.alerts, _StoredEvent(rec))
+            if inc_id is None:
+                ev = Event.from_record(rec)
+                self.store_events.append(ev)
+                _STORE_FOLDS.get(kind, _ignore)(self, ev)
+                continue
+            if kind == "opened":
+                opened.add(inc_id)
+                raw_timelines[inc_id] = []  # as the fold does: opening starts a new timeline
+            # the fold keeps an event on a timeline only once its incident was opened
+            if inc_id in opened and inc_id in self.incidents:
+                raw_timelines.setdefault(inc_id, []).append(rec)
+
+
+class Timelines(dict):
+    """Incident id -> its events; a timeline loaded from a snapshot becomes Events on first read.
+
+    A plain dict to every reader: `get`, `[]`, `values()`, `items()` and copies all see
+    whole timelines. The lock keeps two threads from materialising the same one twice.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.raw: dict[str, list[dict[str, Any]]] = {}
+        self.lock = threading.RLock()
+
+    def _materialise(self, key: Any) -> None:
+        with self.lock:
+            raw = self.raw.pop(key, None)
+            if raw:
+                # one slice assignment: a reader holding the list never sees half of it
+                dict.__getitem__(self, key)[0:0] = [Event.from_record(r) for r in raw]
+
+    def _materialise_all(self) -> None:
+        while self.raw:
+            self._materialise(next(iter(self.raw)))
+
+    def __setitem__(self, key: Any, value: list[Event]) -> None:
+        with self.lock:
+            self.raw.pop(key, None)
+            dict.__setitem__(self, key, value)
+
+    def __getitem__(self, key: Any) -> list[Event]:
+        if key in self.raw:
+            self._materialise(key)
+        return dict.__getitem__(self, key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key in self.raw:
+            self._materialise(key)
+        return dict.get(self, key, default)
+
+    def __iter__(self):
+        # a custom __iter__ makes dict(t) and {**t} read through __getitem__
+        return dict.__iter__(self)
+
+    def keys(self):
+        return dict.keys(self)
+
+    def values(self):
+        self._materialise_all()
+        return dict.values(self)
+
+    def items(self):
+        self._materialise_all()
+        return dict.items(self)
+
+    def __eq__(self, other: object) -> bool:
+        self._materialise_all()
+        return dict.__eq__(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def copy(self) -> dict[str, list[Event]]:
+        self._materialise_all()
+        return dict(dict.items(self))
+
+
+class _StoredEvent:
+    """A stored record seen as an event by the alert book (its instant parsed only if read)."""
+
+    __slots__ = ("_rec", "kind", "incident", "data")
+
+    def __init__(self, rec: dict[str, Any]) -> None:
+        self._rec = rec
+        self.kind = rec["kind"]
+        self.incident = rec.get("incident")
+        self.data = rec.get("data") or {}
+
+    @property
+    def at(self) -> DateTime:
+        return parse_stored_instant(self._rec["at"])
+
+
+_INSTANT_FIELDS = frozenset(
+    {
+        "created_at",
+        "acknowledged_at",
+        "resolved_at",
+        "declared_at",
+        "snoozed_until",
+        "last_page_update_at",
+        "last_event_at",
+    }
+)
+
+
+_REQUIRED = frozenset({"id", "title", "created_at"})
+_INCIDENT_DEFAULTS = [
+    (f, f.default_factory() if f.default_factory is not MISSING else f.default)
+    for f in fields(Incident)
+]
+
+
+def incident_to_row(inc: Incident) -> dict[str, Any]:
+    """An incident as a snapshot row (JSON types; instants as stored ISO strings)."""
+    row: dict[str, Any] = {}
+    for f, default in _INCIDENT_DEFAULTS:
+        v = getattr(inc, f.name)
+        if v == default and f.name not in _REQUIRED:
+            continue  # the constructor's default: 10k rows stay short to parse
+        if f.name in _INSTANT_FIELDS:
+            v = iso_precise(v) if v is not None else None
+        elif f.name == "action_items":
+            v = [{"text": a.text, "owner": a.owner, "done": a.done} for a in v]
+        elif isinstance(v, (list, dict)):
+            v = type(v)(v)
+        row[f.name] = v
+    return row
+
+
+def incident_from_row(row: dict[str, Any]) -> Incident:
+    """The inverse of `incident_to_row`."""
+    kw = dict(row)
+    for name in _INSTANT_FIELDS:
+        if kw.get(name) is not None:
+            kw[name] = parse_stored_instant(kw[name])
+    kw["action_items"] = [ActionItem(**a) for a in kw.get("action_items", [])]
+    return Incident(**kw)
 
 
 def _ignore(*_: Any) -> None:

@@ -13,8 +13,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from tinydb import TinyDB
-from tinydb.middlewares import CachingMiddleware
 from tinydb.storages import Storage
 
 from console.store.journal import fsync_dir
@@ -66,13 +64,18 @@ def read_snapshot(path: Path) -> tuple[dict[str, Any], dict[str, list[dict[str, 
     """(meta, tables) or None when there is no snapshot. Raises ValueError if unreadable."""
     if not path.exists():
         return None
-    # the cache makes TinyDB read and parse the file once, not once per table
-    db = TinyDB(path, storage=CachingMiddleware(AtomicJSONStorage))
-    try:
-        meta_rows = db.table("meta").all()
-        if not meta_rows:
-            raise ValueError("no meta table")
-        tables = {name: db.table(name).all() for name in db.tables() if name != "meta"}
-        return dict(meta_rows[0]), tables
-    finally:
-        db.close()
+    # TinyDB's own layout ({table: {doc_id: row}}), read through the same storage TinyDB
+    # uses; going through Table.all() would copy every row into a Document (about as
+    # long as parsing the file) only to be folded and dropped
+    doc = AtomicJSONStorage(path).read()
+    if not isinstance(doc, dict):
+        raise ValueError("not a TinyDB document")
+    meta_rows = list((doc.get("meta") or {}).values())
+    if not meta_rows:
+        raise ValueError("no meta table")
+    tables = {
+        name: list(rows.values())
+        for name, rows in doc.items()
+        if name != "meta" and isinstance(rows, dict)
+    }
+    return dict(meta_rows[0]), tables

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from console.domain.model import Event, State
+from console.domain.model import Event, State, incident_to_row
 from console.store import journal as jr
 from console.store.migrations import CURRENT_SCHEMA, migrate_records
 from console.store.snapshot import read_snapshot, write_snapshot
@@ -160,8 +160,14 @@ class Store:
                 )
             gen = int(meta.get("next_gen", 1))
             self.kind = meta.get("kind", self.kind)
-            for r in tables.get("events", []):
-                self.state.apply(Event.from_record(r))
+            if "incidents" in tables and "last_number" in meta:
+                # the projection was snapshotted with its events: no fold over history
+                self.state.load_projection(
+                    tables.get("events", []), tables["incidents"], int(meta["last_number"])
+                )
+            else:  # a snapshot from before projections were kept
+                for r in tables.get("events", []):
+                    self.state.apply(Event.from_record(r))
             self.records += len(tables.get("events", []))
             self._fold([{"t": "intent", **r} for r in tables.get("intents", [])], notify=False)
             self._fold([{"t": "delivery", **r} for r in tables.get("deliveries", [])], notify=False)
@@ -373,9 +379,11 @@ class Store:
                     "kind": self.kind,
                     "next_gen": new_gen,
                     "records": self.records,
+                    "last_number": self.state.last_number,
                 },
                 {
                     "events": events,
+                    "incidents": [incident_to_row(i) for i in self.state.incidents.values()],
                     "intents": list(self.intents.values()),
                     "deliveries": list(self.deliveries.values()),
                 },

@@ -233,7 +233,9 @@ class StoreLink:
                 version=self.store.version,
                 rows=self._sorted,
                 by_id=dict(self._rows),
-                timelines=dict(state.timelines),
+                # the state's own mapping, not a copy: a copy would turn every stored
+                # timeline into Events; read by id, one becomes Events when first shown
+                timelines=state.timelines,
                 components=component_rows(state, self.settings),
                 windows=self._windows(state),
                 pending_intents=len(self._pending or ()),
