@@ -220,7 +220,8 @@ class State:
         self.alerts = AlertBook()  # open alerts by dedup key (intake's dedup and grouping)
         self._log: list[Event] = []
         # stored records loaded from a projection snapshot, not yet made Events (see `log`)
-        self._log_raw: list[dict[str, Any]] = []
+        self._log_raw: list[str] = []  # their ids, in fold order
+        self._orphans: dict[str, Event] = {}  # stored events on no timeline (rare)
 
     @property
     def log(self) -> list[Event]:
@@ -236,7 +237,9 @@ class State:
                 if raw:
                     by_id = {e.id: e for t in self.timelines.values() for e in t}
                     by_id.update((e.id, e) for e in self.store_events)
-                    self._log[0:0] = [by_id.get(r["id"]) or Event.from_record(r) for r in raw]
+                    by_id.update(self._orphans)
+                    self._orphans = {}
+                    self._log[0:0] = [by_id[eid] for eid in raw]
         return self._log
 
     # -- queries -------------------------------------------------------------------
@@ -300,8 +303,9 @@ class State:
         one. Timeline events stay records until their incident's timeline is asked for, so
         opening a store with years of history costs its incidents, not its events.
         """
+        instants: dict[str, DateTime] = {}  # one parse for a time rows share
         for row in incidents:
-            inc = incident_from_row(row)
+            inc = incident_from_row(row, instants)
             self.incidents[inc.id] = inc
             dict.__setitem__(self.timelines, inc.id, [])
         self.last_number = max(self.last_number, last_number)
@@ -312,10 +316,11 @@ class State:
             if eid in self.event_ids:
                 continue
             self.event_ids.add(eid)
-            self._log_raw.append(rec)
+            self._log_raw.append(eid)
             kind = rec["kind"]
             inc_id = rec.get("incident")
-            if kind in BOOK_KINDS:
+            if kind in BOOK_KINDS and (kind != "opened" or (rec.get("data") or {}).get("group")):
+                # (an opening without a group leaves the book alone: most of them)
                 fold_alert_event(self.alerts, _StoredEvent(rec))
             if inc_id is None:
                 ev = Event.from_record(rec)
@@ -324,10 +329,27 @@ class State:
                 continue
             if kind == "opened":
                 opened.add(inc_id)
-                raw_timelines[inc_id] = []  # as the fold does: opening starts a new timeline
+                # as the fold does: opening again starts a new timeline (the old one's
+                # events stay in the log only)
+                for t in raw_timelines.pop(inc_id, ()):
+                    self._orphans[t[0]] = _stored_event(t)
             # the fold keeps an event on a timeline only once its incident was opened
             if inc_id in opened and inc_id in self.incidents:
-                raw_timelines.setdefault(inc_id, []).append(rec)
+                # a tuple, not the parsed dict: a third of the memory, Events on demand
+                raw_timelines.setdefault(inc_id, []).append(
+                    (
+                        eid,
+                        rec["at"],
+                        kind,
+                        rec["author"],
+                        rec["origin"],
+                        rec["text"],
+                        inc_id,
+                        rec.get("data") or {},
+                    )
+                )
+            else:
+                self._orphans[eid] = Event.from_record(rec)
 
 
 class Timelines(dict):
@@ -339,7 +361,7 @@ class Timelines(dict):
 
     def __init__(self) -> None:
         super().__init__()
-        self.raw: dict[str, list[dict[str, Any]]] = {}
+        self.raw: dict[str, list[tuple]] = {}
         self.lock = threading.RLock()
 
     def _materialise(self, key: Any) -> None:
@@ -347,7 +369,7 @@ class Timelines(dict):
             raw = self.raw.pop(key, None)
             if raw:
                 # one slice assignment: a reader holding the list never sees half of it
-                dict.__getitem__(self, key)[0:0] = [Event.from_record(r) for r in raw]
+                dict.__getitem__(self, key)[0:0] = [_stored_event(t) for t in raw]
 
     def _materialise_all(self) -> None:
         while self.raw:
@@ -392,6 +414,11 @@ class Timelines(dict):
     def copy(self) -> dict[str, list[Event]]:
         self._materialise_all()
         return dict(dict.items(self))
+
+
+def _stored_event(t: tuple) -> Event:
+    """An Event from load_projection's tuple (Event's fields in order, `at` still text)."""
+    return Event(t[0], parse_stored_instant(t[1]), t[2], t[3], t[4], t[5], t[6], t[7])
 
 
 class _StoredEvent:
@@ -447,12 +474,17 @@ def incident_to_row(inc: Incident) -> dict[str, Any]:
     return row
 
 
-def incident_from_row(row: dict[str, Any]) -> Incident:
-    """The inverse of `incident_to_row`."""
+def incident_from_row(row: dict[str, Any], instants: dict[str, DateTime] | None = None) -> Incident:
+    """The inverse of `incident_to_row`; `instants` memoises parsed times across rows."""
+    memo = {} if instants is None else instants
     kw = dict(row)
     for name in _INSTANT_FIELDS:
-        if kw.get(name) is not None:
-            kw[name] = parse_stored_instant(kw[name])
+        text = kw.get(name)
+        if text is not None:
+            when = memo.get(text)
+            if when is None:
+                when = memo[text] = parse_stored_instant(text)
+            kw[name] = when
     kw["action_items"] = [ActionItem(**a) for a in kw.get("action_items", [])]
     return Incident(**kw)
 
