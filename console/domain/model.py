@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import MISSING, dataclass, field, fields
+from sys import intern
 from typing import Any
 
 from pendulum import DateTime
@@ -340,11 +341,13 @@ class State:
                     (
                         eid,
                         rec["at"],
-                        kind,
-                        rec["author"],
-                        rec["origin"],
+                        # json makes a new string per occurrence; these few repeat
+                        # across the whole history, so one copy each
+                        intern(kind),
+                        intern(rec["author"]),
+                        intern(rec["origin"]),
                         rec["text"],
-                        inc_id,
+                        intern(inc_id),
                         rec.get("data") or {},
                     )
                 )
