@@ -238,3 +238,25 @@ def load_credentials(
                 values[name] = None
         creds.values[provider] = values
     return creds
+
+
+def providers_with_credentials(
+    provider_config: Mapping[str, Any] | None = None,
+    config_path: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> list[str]:
+    """The providers that have at least one secret set (the others are simply off).
+
+    Cheap (no HTTP client is built): the bare console asks it to choose between the live
+    store and the default drill. A credentials file it may not read counts as none here;
+    `sync` and the console's status say why.
+    """
+    try:
+        creds = load_credentials(provider_config, config_path, env)
+    except CredentialsError:
+        return []
+    return [
+        provider
+        for provider, fields in FIELDS.items()
+        if any(creds.secret(provider, name) is not None for name in fields)
+    ]

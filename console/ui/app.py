@@ -71,7 +71,25 @@ class ConsoleApp(App):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(SEMANTIC_DEFAULTS)
 
+    background: Any = None  # console.ui.live_background.LiveBackground in the live console
+
+    def _run_background(self) -> None:
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        bg = self.background
+        bg.run(
+            lambda: worker.is_cancelled,
+            say=lambda text: self.call_from_thread(
+                self.notify, text, severity="warning", markup=False
+            ),
+        )
+
     def on_mount(self) -> None:
+        if self.background is not None:
+            self.run_worker(
+                self._run_background, thread=True, exit_on_error=False, name="live-background"
+            )
         if self.keymap_overrides:
             self.set_keymap(self.keymap_overrides)
         self.push_screen(MainScreen(self.link, bell=self.bell_on, ticking=self.ticking))
@@ -132,7 +150,12 @@ def _drill_session(args, ctx):
         return None
     scenario = getattr(args, "drill", None)
     if scenario is None:
-        configured = bool(ctx.settings.raw.get("providers"))
+        from console.providers.credentials import providers_with_credentials
+
+        # DESIGN.md: the bare console runs a drill when no provider has credentials
+        configured = bool(
+            providers_with_credentials(ctx.settings.raw.get("providers"), ctx.config_path)
+        )
         if configured or ctx.store_path is not None:
             return None  # live and drill never mix: a named store or a provider means live
         scenario = DEFAULT_SCENARIO
@@ -190,6 +213,11 @@ def run_app(args, ctx) -> int:
         theme=theme,
         bell=bool(settings.ui.get("bell", True)),
     )
+    if drill is None:
+        from console.ui.live_background import LiveBackground
+
+        # escalations fire and the outbox drains while the console is open
+        app.background = LiveBackground(app.link, ctx.config_path)
     receiver = _receiver(args, app.link, settings, clock, drill, read_only)
     if receiver is not None:
         app.listening = receiver.url

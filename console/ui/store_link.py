@@ -44,6 +44,7 @@ class StoreLink:
         self.drill = drill
         self.read_only = read_only or bool(getattr(store, "read_only", False))
         self.lock = threading.RLock()
+        self.provider_names: list[str] = []  # set by the live console's sync worker
         self._rows: dict[str, IncidentRow] = {}
         self._sorted: tuple[IncidentRow, ...] = ()
         self._dirty: set[str] | None = None  # None: rebuild everything
@@ -264,7 +265,8 @@ class StoreLink:
             return tuple(state.maintenance)
 
     def _providers(self) -> tuple[tuple[str, str, str], ...]:
-        configured = list((self.settings.raw.get("providers") or {}).keys())
+        # the providers the sync engine wired (credentials from the environment count too)
+        configured = list(self.provider_names or (self.settings.raw.get("providers") or {}).keys())
         if self.drill is not None and not configured:
             return (("fakes", "providers: in-process fakes (drill)", "good"),)
         if not configured:
