@@ -66,7 +66,15 @@ class LineView(ScrollView, can_focus=True):
                 if i >= len(old) or i >= len(out) or old[i] != out[i]:
                     self.refresh_line(i)
         if self.follow and at_end:
-            self.scroll_end(animate=False, immediate=True)
+            # forced: the scrollbar that allows scrolling appears only at the next layout,
+            # and without it an immediate scroll is refused (the newest event stayed hidden)
+            self.scroll_end(animate=False, immediate=True, force=True, x_axis=False)
+            self.call_after_refresh(self._sync_scrollbar)
+
+    def _sync_scrollbar(self) -> None:
+        # a scrollbar that appears after the scroll starts at the top: move its thumb
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.position = self.scroll_offset.y
 
     def on_resize(self) -> None:
         self._reflow()
