@@ -35,7 +35,7 @@ def run(args: Any, ctx: CliContext) -> int:
         raise CliError("--days must be from 1 to 366", 2)
     team = load_team_or_fail(ctx)
     at = time_arg(ctx, args.at, "--at")
-    findings = lint(ctx.settings, at, days=args.days)
+    findings = lint(ctx.settings, at, days=args.days) + _event_rule_findings(ctx.settings)
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = len(findings) - errors
     if args.json:
@@ -59,3 +59,29 @@ def run(args: Any, ctx: CliContext) -> int:
         checked = f"{len(team.schedules)} schedules, {len(team.policies)} policies, {len(team.services)} services"
         ctx.out(f"{team.source}: {summary} ({checked}; next {args.days} days)")
     return 1 if errors else 0
+
+
+def _event_rules_problem(settings) -> str | None:
+    """The first problem in [rules], services' rules and [[maintenance]], or None.
+
+    Conditions are parsed when the config loads, so a rule that would never match at
+    3 a.m. is found here first.
+    """
+    from console.domain.intake.config import IntakeConfigError, load_intake_config
+
+    try:
+        load_intake_config(settings)
+    except IntakeConfigError as exc:
+        return str(exc)
+    return None
+
+
+def _event_rule_findings(settings) -> list:
+    from console.domain.oncall.lint import Finding
+
+    problem = _event_rules_problem(settings)
+    if problem is None:
+        return []
+    prefix = f"{settings.source}: "
+    message = problem[len(prefix) :] if problem.startswith(prefix) else problem
+    return [Finding("error", "event-rules", settings.source, message)]

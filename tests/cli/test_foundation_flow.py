@@ -126,3 +126,18 @@ def test_read_only_in_the_config_refuses_writes(tmp_path):
     }
     r = run("exec", 'declare sev2 "x"', env=env)
     assert r.returncode == 1 and "read-only" in r.stderr
+
+
+def test_lint_finds_a_rule_that_does_not_parse(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        '[[rules.router]]\nname = "db"\ncondition = "event.source matches regexx \'db-.*\'"\nactions = { route_to = "database" }\n'
+    )
+    env = {
+        **os.environ,
+        "INCIDENT_CONSOLE_STORE": str(tmp_path / "store"),
+        "INCIDENT_CONSOLE_CONFIG": str(cfg),
+    }
+    r = run("lint", env=env)
+    assert r.returncode == 1
+    assert "[[rules.router]] #1 (db)" in r.stdout and "regexx" in r.stdout
