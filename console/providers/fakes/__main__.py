@@ -29,7 +29,8 @@ OPSGENIE_KEY = "fake-opsgenie-key-0001"
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
-        prog="python -m console.providers.fakes", description=__doc__.splitlines()[0]
+        prog="python -m console.providers.fakes",
+        description=" ".join(__doc__.split("\n\n")[0].split()),
     )
     ap.add_argument(
         "--token", default="fake-pagerduty-token-0001", help="the API token the fake accepts"
