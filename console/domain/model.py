@@ -312,6 +312,7 @@ class State:
         self.last_number = max(self.last_number, last_number)
         opened: set[str] = set()
         raw_timelines = self.timelines.raw
+        book_used = bool(self.alerts.open_entries())  # a fresh State's book is empty
         for rec in records:
             eid = rec["id"]
             if eid in self.event_ids:
@@ -320,8 +321,8 @@ class State:
             self._log_raw.append(eid)
             kind = rec["kind"]
             inc_id = rec.get("incident")
-            if kind in BOOK_KINDS and (kind != "opened" or (rec.get("data") or {}).get("group")):
-                # (an opening without a group leaves the book alone: most of them)
+            if kind in BOOK_KINDS and _touches_book(kind, rec, book_used):
+                book_used = True
                 fold_alert_event(self.alerts, _StoredEvent(rec))
             if inc_id is None:
                 ev = Event.from_record(rec)
@@ -419,6 +420,16 @@ class Timelines(dict):
         return dict(dict.items(self))
 
 
+def _touches_book(kind: str, rec: dict[str, Any], book_used: bool) -> bool:
+    """Whether folding this stored event can change the alert book (most cannot)."""
+    if kind == "opened":
+        return bool((rec.get("data") or {}).get("group"))
+    if kind in ("resolved", "merged_into"):
+        # these only clear what an alert or a group put there before
+        return book_used
+    return True
+
+
 def _stored_event(t: tuple) -> Event:
     """An Event from load_projection's tuple (Event's fields in order, `at` still text)."""
     return Event(t[0], parse_stored_instant(t[1]), t[2], t[3], t[4], t[5], t[6], t[7])
@@ -488,7 +499,8 @@ def incident_from_row(row: dict[str, Any], instants: dict[str, DateTime] | None 
             if when is None:
                 when = memo[text] = parse_stored_instant(text)
             kw[name] = when
-    kw["action_items"] = [ActionItem(**a) for a in kw.get("action_items", [])]
+    if "action_items" in kw:
+        kw["action_items"] = [ActionItem(**a) for a in kw["action_items"]]
     return Incident(**kw)
 
 
