@@ -191,6 +191,7 @@ def _listen(args: Any, ctx: Any, settings: Any) -> int:
         f"receiving alerts on {receiver.url} (POST /v2/enqueue, /alertmanager, /v2/alerts); Ctrl-C stops"
     )
     sys.stdout.flush()
+    _stop_on_sigterm()
     try:
         receiver.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
@@ -199,3 +200,13 @@ def _listen(args: Any, ctx: Any, settings: Any) -> int:
         receiver.server_close()
         receiver.committer.close()
     return 0
+
+
+def _stop_on_sigterm() -> None:
+    """A service manager's SIGTERM stops the receiver as cleanly as Ctrl-C does."""
+    import signal
+
+    def stop(_signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
