@@ -80,6 +80,14 @@ class PtyProc:
                 break
         return Burst(bytes(buf), first, last)
 
+    def read_for(self, seconds: float) -> bytes:
+        """Everything written during the next `seconds` (an idle window's output)."""
+        end = time.perf_counter() + seconds
+        buf = bytearray()
+        while (left := end - time.perf_counter()) > 0:
+            buf += self._read_some(left)
+        return bytes(buf)
+
     def send(self, keys: str | bytes) -> float:
         data = keys.encode() if isinstance(keys, str) else keys
         t = time.perf_counter()
