@@ -12,14 +12,25 @@ from console.commands.grammar import verbs
 NOUNS = {"incident": "incident", "status": "status"}
 
 
+def literal_markup(text: str) -> str:
+    """`text` as Textual markup that shows every character as written.
+
+    The palette renders a hit's help as markup, so a usage's `[INC]` would vanish as an
+    unknown tag; Textual's own `escape` only guards tags that start in lower case."""
+    return text.replace("[", "\\[")
+
+
 def palette_entries(theme_names: list[str]) -> list[tuple[str, str, str, str]]:
-    """(title, help, kind, value): kind 'line' opens ':' with value, 'theme' switches."""
+    """(title, help, kind, value): kind 'line' opens ':' with value, 'theme' switches.
+
+    The help is markup (what the palette expects), written so that it reads literally."""
     out = []
     for spec in verbs():
         noun = NOUNS.get(spec.group, spec.group)
-        out.append((f"{noun}: {spec.name}", spec.summary + f"  ({spec.usage})", "line", spec.name))
+        help_ = literal_markup(f"{spec.summary}  ({spec.usage})")
+        out.append((f"{noun}: {spec.name}", help_, "line", spec.name))
     for name in theme_names:
-        out.append((f"theme: {name}", f"switch to the {name} theme", "theme", name))
+        out.append((f"theme: {name}", literal_markup(f"switch to the {name} theme"), "theme", name))
     return out
 
 
