@@ -15,6 +15,7 @@ from pendulum import DateTime
 from console.commands.grammar import Command
 from console.domain.clock import iso
 from console.domain.model import Event, Incident, State, User, can_transition
+from console.domain.oncall import EscalationError, OnCallConfigError, load_team, manual_escalation
 from console.domain.settings import Settings
 from console.domain.words import WordError, parse_time, resolve_user
 
@@ -306,14 +307,28 @@ def _escalate(state, a, ctx, b):
     level = a.get("level") or inc.escalation_level + 1
     if level == inc.escalation_level and a.get("level"):
         raise Refused(f"{inc.id} is already at escalation level {level}")
-    b.event(
-        inc.id,
-        "escalated",
-        f"Escalated to level {level} by {ctx.who.label}",
-        level=level,
-        manual=True,
-    )
+    data = {"level": level, "manual": True}
+    if _has_escalation_rules(inc, ctx):
+        # The policy is known here, so a level past its last rule is refused now rather
+        # than by PagerDuty at sync, and the event says who that level notifies.
+        try:
+            data = manual_escalation(ctx.settings, inc, level, ctx.now, state.timeline(inc.id))
+        except EscalationError as exc:
+            raise Refused(f"escalate: {exc}") from None
+    b.event(inc.id, "escalated", f"Escalated to level {level} by {ctx.who.label}", **data)
     b.intent("incident.escalate", inc.id, level=level)
+
+
+def _has_escalation_rules(inc: Incident, ctx: ApplyContext) -> bool:
+    """True when the config gives `inc`'s service a policy with rules.
+
+    Without one (no service, no policy, or a config the on-call room cannot read) the
+    levels are PagerDuty's to know, so any level is passed on as asked."""
+    try:
+        policy = load_team(ctx.settings).policy_of(inc.service)
+    except OnCallConfigError:
+        return False
+    return policy is not None and bool(policy.rules)
 
 
 def _reassign(state, a, ctx, b):

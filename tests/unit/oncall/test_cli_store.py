@@ -78,3 +78,17 @@ def test_a_manual_escalation_by_exec_moves_the_plan(tmp_path, monkeypatch, capsy
     manual = next(e for e in json.loads(out)["timeline"] if e["kind"] == "escalated")
     first_next = pendulum.parse(next(p["at"] for p in doc["pages"] if p["loop"] == 2))
     assert (first_next - pendulum.parse(manual["at"])).total_seconds() == 30 * 60
+
+
+def test_exec_refuses_a_level_past_the_policys_last_rule(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("INCIDENT_CONSOLE_STORE", str(tmp_path / "store"))
+    status, _, err = run(capsys, "exec", ':declare sev2 "Card payments failing" --service payments')
+    assert status == 0, err
+    status, _, err = run(capsys, "exec", ":escalate INC-1 --level 4")
+    assert status == 1
+    assert "levels 1 to 3; there is no level 4" in err
+    status, _, err = run(capsys, "exec", ":escalate INC-1 --level 3", ":escalate INC-1")
+    assert status == 1 and "there is no level 4" in err  # the next level past the last
+    status, out, _ = run(capsys, "show", "INC-1", "--json")
+    [escalated] = [e for e in json.loads(out)["timeline"] if e["kind"] == "escalated"]
+    assert escalated["text"].startswith("Escalated to level 3")
