@@ -5,6 +5,7 @@ Without --once it keeps going (Ctrl-C stops it), polling every `[sync] poll_seco
 A headless `sync` never sends a trigger that has waited longer than
 `[sync] hold_triggers_older_than`: it lists what it holds, and `--send-held` sends them.
 With --read-only it sends nothing and shows what is queued.
+`--once` exits 1 when a change failed for good in that pass (the provider refused it).
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def run(args: Any, ctx: CliContext) -> int:
                         "off": wiring.off,
                     }
                 )
-                return 0
+                return _once_status(report)
             for line in report.lines:
                 ctx.out(line)
             ctx.out(
@@ -128,12 +129,17 @@ def run(args: Any, ctx: CliContext) -> int:
             for line in off_lines:
                 ctx.out(line)
             _print_held(ctx, store, report.held)
-            return 0
+            return _once_status(report)
         ctx.out("syncing; Ctrl-C stops")
         engine.run_forever()
         return 0
     finally:
         engine.close()
+
+
+def _once_status(report) -> int:
+    """1 when a change failed for good in this pass (a finding a script must see), else 0."""
+    return 1 if report.failed else 0
 
 
 def _status_json(s) -> dict[str, Any]:

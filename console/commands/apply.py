@@ -135,12 +135,19 @@ def _service(name: str | None, ctx: ApplyContext) -> str | None:
 
 
 def _component(name: str, ctx: ApplyContext) -> str:
+    """The configured status component `name` names (case-insensitively), else refused.
+
+    Only configured components are customer-facing (docs/config.md): the status page
+    refuses any other name, so taking one locally would only fail later, at sync."""
     known = ctx.settings.components
-    if not known:
-        return name
     for c in known:
         if c.lower() == name.lower():
             return c
+    if not known:
+        raise Refused(
+            f"no status component '{name}': none are configured "
+            "(add [[status.components]] to the config, see docs/config.md)"
+        )
     raise Refused(f"no status component '{name}' (known: {', '.join(known)})")
 
 

@@ -14,7 +14,8 @@ LONG_AGO = "2026-01-01T09:00:00Z"  # before the real clock the CLI reads: long s
 
 def seed(tmp_path, *lines):
     store = Store.open(tmp_path / "store")
-    settings = settings_from_dict({}, source="<defaults>")
+    # only configured status components are accepted: API is the one these tests use
+    settings = settings_from_dict({"status": {"components": [{"name": "API"}]}}, source="t.toml")
     for line in lines:
         execute_line(store, line, settings, FixedClock(LONG_AGO))
     store.close()

@@ -83,6 +83,22 @@ def test_once_sends_and_says_so(world, tmp_path, capsys):
     assert PD_TOKEN not in out
 
 
+def test_once_exits_1_when_a_change_failed_for_good(world, tmp_path, capsys):
+    from console.providers.fakes.base import Fault, writes
+
+    cli(tmp_path, "exec", 'declare sev2 "Payments degraded" --service payments')
+    capsys.readouterr()
+    world.fake.inject(Fault("status", status=400, match=writes))  # final: never retried
+    assert cli(tmp_path, "sync", "--once") == 1
+    assert "failed 1" in capsys.readouterr().out
+    world.fake.inject(Fault("status", status=400, match=writes))
+    cli(tmp_path, "exec", "ack")
+    capsys.readouterr()
+    assert cli(tmp_path, "sync", "--once", "--json") == 1
+    assert json.loads(capsys.readouterr().out)["failed"] == 1
+    assert cli(tmp_path, "sync", "--once") == 0  # this pass: nothing new failed
+
+
 def test_read_only_sends_nothing(world, tmp_path, capsys):
     cli(tmp_path, "exec", 'declare sev2 "Payments degraded" --service payments')
     capsys.readouterr()

@@ -142,3 +142,23 @@ def test_escalate_manual(world):
     assert out.events[0].data == {"level": 2, "manual": True}
     world.run("escalate --level 4")
     assert world.state.get("INC-1").escalation_level == 4
+
+
+def test_an_unknown_component_is_refused_at_once_naming_the_known_ones(world, bare_settings, clock):
+    """QA Q2: the status page refuses any unconfigured name, so exec refuses it first."""
+    with pytest.raises(Refused, match=r"'Checkout' \(known: Payment Processing, Dashboard, API\)"):
+        world.run('declare sev2 "x" --component Checkout')
+    bare = World(bare_settings, clock)
+    for line in ['declare sev2 "x" --component Checkout', 'component "Checkout" major_outage']:
+        with pytest.raises(Refused, match="none are configured"):
+            bare.run(line)
+    assert bare.state.incidents == {} and world.state.incidents == {}
+
+
+def test_exec_exits_1_on_an_unknown_component(tmp_path, capsys):
+    from console.cli import main
+
+    line = ':declare sev2 "Payments degraded" --component "Payment Processing"'
+    assert main(["--store", str(tmp_path / "s"), "exec", line]) == 1
+    err = capsys.readouterr().err
+    assert "no status component 'Payment Processing': none are configured" in err

@@ -3,7 +3,8 @@ v2), Statuspage, Opsgenie and a Slack incoming webhook.
 
     python -m console.providers.fakes [--token TOKEN] [--service NAME] [--component NAME]...
 
-It prints the environment to export in another shell; Ctrl-C stops it. Its account has
+It prints the environment to export in another shell, and the config that names the
+status page's components; Ctrl-C stops it. Its account has
 users Ada Lovelace (ada@example.com) and Grace Hopper (grace@example.com) and one service;
 the status page has the components named (default "Payment Processing"). What the fake
 status page and chat channel hold is printed as it changes.
@@ -12,6 +13,7 @@ status page and chat channel hold is printed as it changes.
 from __future__ import annotations
 
 import argparse
+import json
 import time
 
 from console.domain.clock import RealClock
@@ -80,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  export OPSGENIE_API_URL={served_og.url}")
         print(f"  export OPSGENIE_API_KEY={OPSGENIE_KEY}")
         print(f"  export SLACK_WEBHOOK_URL={chat.webhook_url(served_chat.origin)}")
+        print("and a config naming the status page's components (save as fake.toml, then")
+        print("pass --config fake.toml; only configured components reach a status page):")
+        for line in config_snippet(args.service, names).splitlines():
+            print(f"  {line}")
         print("Ctrl-C stops it.", flush=True)
         try:
             seen: tuple = ()
@@ -88,6 +94,17 @@ def main(argv: list[str] | None = None) -> int:
                 seen = _show_changes(page, chat, seen)
         except KeyboardInterrupt:
             return 0
+
+
+def config_snippet(service: str, components: list[str]) -> str:
+    """TOML that names the fake page's components and gives them to the fake service.
+
+    JSON strings are valid TOML basic strings, so names are quoted with json.dumps."""
+    names = ", ".join(json.dumps(n) for n in components)
+    lines = [f"[services.{json.dumps(service)}]", f"components = [{names}]"]
+    for n in components:
+        lines += ["", "[[status.components]]", f"name = {json.dumps(n)}"]
+    return "\n".join(lines) + "\n"
 
 
 def _show_changes(page: FakeStatuspage, chat: FakeChat, seen: tuple) -> tuple:
