@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from console import __version__
 from console.cli.context import CliContext, CliError
+from console.gc_pause import hold, release
 
 # name -> module under console.cli
 SUBCOMMANDS: dict[str, str] = {
@@ -111,6 +112,14 @@ def _load(module_name: str):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    hold()  # collection resumes once a subcommand starts, or the screen has painted
+    try:
+        return _main(argv)
+    finally:
+        release()  # in-process callers (tests) get their collector back
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     chosen = next((a for a in argv if a in SUBCOMMANDS), None)
     parser = build_parser([chosen] if chosen else [])
@@ -125,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from console.cli.tui_cmd import run as run_tui
 
             return run_tui(args, ctx)
+        release()  # a subcommand may run for hours (ingest --listen, sync --watch)
         module = _load(SUBCOMMANDS[args.command])
         if module is None:
             ctx.err(f"incident-console {args.command}: not available yet in this version")

@@ -140,26 +140,27 @@ def make_app(
 def _drill_session(args, ctx):
     """A drill session when asked for (--drill) or when no provider is configured and no
     store was named; None otherwise, or when the drill room is not installed yet."""
+    scenario = getattr(args, "drill", None)
+    if scenario is None:
+        if ctx.store_path is not None:
+            return None  # live and drill never mix: a named store means live
+        from console.providers.credentials import providers_with_credentials
+
+        # DESIGN.md: the bare console runs a drill when no provider has credentials
+        if providers_with_credentials(ctx.settings.raw.get("providers"), ctx.config_path):
+            return None  # a provider means live
+    # imported only for a drill: the live console does not start what it does not run
     try:
         from console.drill import DEFAULT_SCENARIO, start_drill
     except ImportError:
-        if getattr(args, "drill", None):
+        if scenario:
             from console.cli.context import CliError
 
             raise CliError("drill mode is not available in this version", 2) from None
         return None
-    scenario = getattr(args, "drill", None)
-    if scenario is None:
-        from console.providers.credentials import providers_with_credentials
-
-        # DESIGN.md: the bare console runs a drill when no provider has credentials
-        configured = bool(
-            providers_with_credentials(ctx.settings.raw.get("providers"), ctx.config_path)
-        )
-        if configured or ctx.store_path is not None:
-            return None  # live and drill never mix: a named store or a provider means live
-        scenario = DEFAULT_SCENARIO
     try:
+        if scenario is None:
+            scenario = DEFAULT_SCENARIO
         return start_drill(scenario, speed=getattr(args, "drill_speed", 1) or 1)
     except Exception as exc:  # a bad scenario file: its message names the file and line
         from console.cli.context import CliError

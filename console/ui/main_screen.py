@@ -17,6 +17,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from console import gc_pause
 from console.commands.apply import Refused
 from console.commands.grammar import ParseError
 from console.domain.stale import status_bar_text
@@ -90,7 +91,9 @@ class MainScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield StatusBar(self.link.clock, ticking=self.ticking)
-        with Container(id="panes", classes="-narrow"):
+        # laid out for the terminal's size from the start: switching on the first resize
+        # would style, lay out and paint the whole screen twice
+        with Container(id="panes", classes="-wide" if self._is_wide(self.app.size) else "-narrow"):
             yield IncidentsPane(id="incidents").add_class("pane")
             # DOM order fits the wide grid: incidents | on call / timeline | status
             yield OnCallPane(id="oncall").add_class("pane", "lower")
@@ -108,6 +111,9 @@ class MainScreen(Screen):
             self.pane(name).border_title = TITLES[name]
         self.incidents.stale_minutes = self.link.settings.stale_minutes
         self.apply_snapshot(self.snapshot)
+        # the start-up objects are made: collect again from the first frame on, without
+        # ever walking them (console.gc_pause)
+        self.call_after_refresh(gc_pause.release, freeze=True)
         self.incidents.focus()
         self.request_oncall()
         if self.ticking:
@@ -134,8 +140,12 @@ class MainScreen(Screen):
         """End the poller at its next wake-up."""
         self._stop.set()
 
+    @staticmethod
+    def _is_wide(size) -> bool:
+        return size.width >= WIDE and size.height >= 30
+
     def on_resize(self, event) -> None:
-        wide = event.size.width >= WIDE and event.size.height >= 30
+        wide = self._is_wide(event.size)
         panes = self.query_one("#panes")
         panes.set_class(wide, "-wide")
         panes.set_class(not wide, "-narrow")
