@@ -26,6 +26,8 @@ def test_the_printed_config_makes_the_fakes_components_usable(tmp_path, monkeypa
     from console.providers.fakes.__main__ import config_snippet
 
     text = config_snippet("payments", ["Payment Processing", 'Odd "quoted" name'])
+    assert text.startswith("[services.payments]\n")
+    assert tomllib.loads(config_snippet("odd name", ["X"]))["services"]["odd name"]
     settings = settings_from_dict(tomllib.loads(text), source="fake.toml")
     assert list(settings.components) == ["Payment Processing", 'Odd "quoted" name']
     (tmp_path / "fake.toml").write_text(text)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import time
 
 from console.domain.clock import RealClock
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         print("and a config naming the status page's components (save as fake.toml, then")
         print("pass --config fake.toml; only configured components reach a status page):")
         for line in config_snippet(args.service, names).splitlines():
-            print(f"  {line}")
+            print(f"  {line}".rstrip())
         print("Ctrl-C stops it.", flush=True)
         try:
             seen: tuple = ()
@@ -101,7 +102,8 @@ def config_snippet(service: str, components: list[str]) -> str:
 
     JSON strings are valid TOML basic strings, so names are quoted with json.dumps."""
     names = ", ".join(json.dumps(n) for n in components)
-    lines = [f"[services.{json.dumps(service)}]", f"components = [{names}]"]
+    key = service if re.fullmatch(r"[A-Za-z0-9_-]+", service) else json.dumps(service)
+    lines = [f"[services.{key}]", f"components = [{names}]"]
     for n in components:
         lines += ["", "[[status.components]]", f"name = {json.dumps(n)}"]
     return "\n".join(lines) + "\n"
