@@ -75,7 +75,10 @@ class StatusBar(Horizontal):
         yield Static("", id="providers")
 
     def show(self, kind: str, read_only: bool, providers, pending: int) -> None:
-        """Mode, read-only flag and the providers' words (`(name, text, level)` tuples)."""
+        """Mode, read-only flag and the providers' words (`(name, text, level)` tuples).
+
+        `pending` (intents not settled yet) is not shown: each provider's words say how
+        many wait for it."""
         mode = self.query_one("#mode", Static)
         mode.update("DRILL" if kind == "drill" else "LIVE")
         self.set_class(kind == "drill", "-drill")
@@ -85,9 +88,9 @@ class StatusBar(Horizontal):
             text = " · ".join(p[1] for p in providers)
             levels = {p[2] for p in providers}
         else:
-            text = "no providers configured"
-            if pending:
-                text += f" · {pending} queued"
+            # nothing drains the outbox without a provider, so a count of "queued" changes
+            # would promise a send that never comes (and q rightly does not ask about it)
+            text = "no providers configured: nothing is sent"
             levels = set()
         label.update(Text(text))
         label.set_class("error" in levels, "-error")

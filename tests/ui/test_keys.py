@@ -275,9 +275,14 @@ async def test_q_asks_while_intents_wait_and_says_they_are_safe(app_factory, ui_
 
 
 async def test_q_quits_at_once_with_nothing_to_send(app_factory):
+    """No provider configured: the bar says nothing is sent (not "5 queued", QA Q9), so q
+    has nothing to warn about."""
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
+        assert app.screen.snapshot.pending_intents == 5  # kept in the store all the same
+        bar = str(app.screen.query_one("#providers").render())
+        assert bar == "no providers configured: nothing is sent"
         await pilot.press("q")
         await pilot.pause()
     assert not app.is_running
