@@ -6,12 +6,59 @@ a pane with a long timeline costs what its visible rows cost.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.segment import Segment
 from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+
+@dataclass(frozen=True)
+class Folded:
+    """A line shown whole where it fits, else as `folded` (e.g. its tail on a second,
+    indented line), so nothing that matters is cut at a narrow pane's edge."""
+
+    line: Text
+    folded: tuple[Text, ...]
+
+    def fit(self, width: int, console) -> list[Text]:
+        if self.line.cell_len <= width:
+            return [self.line]
+        out: list[Text] = []
+        for part in self.folded:
+            if part.no_wrap or part.cell_len <= width:
+                out.append(part)
+            else:
+                out.extend(part.wrap(console, width))
+        return out
+
+
+@dataclass(frozen=True)
+class Squeezed:
+    """One line `head middle tail` where, if it is too wide, `middle` (a title) is cut
+    with '…' so that `tail` (an age, a time) stays readable."""
+
+    head: Text
+    middle: Text
+    tail: Text
+
+    def fit(self, width: int, console) -> list[Text]:
+        line = Text(no_wrap=True)
+        line.append_text(self.head)
+        room = width - self.head.cell_len - self.tail.cell_len
+        if self.middle.cell_len <= room:
+            line.append_text(self.middle)
+        elif room >= 2:
+            middle = self.middle.copy()
+            middle.truncate(room, overflow="ellipsis")
+            line.append_text(middle)
+        else:  # too narrow for any of the title: the line is cut at the edge as before
+            line.append_text(self.middle)
+        line.append_text(self.tail)
+        return [line]
 
 
 class LineView(ScrollView, can_focus=True):
@@ -32,13 +79,14 @@ class LineView(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._lines: list[Text] = []
-        self._source: list[Text] = []
+        self._source: list[Text | Folded | Squeezed] = []
         self._base = None
         self._cache: dict[int, Strip] = {}
         self.follow = False  # stay at the end as lines are added
 
-    def set_lines(self, lines: list[Text]) -> None:
-        """Show `lines`: those made with `no_wrap=True` are cut at the edge, others wrap."""
+    def set_lines(self, lines: list[Text | Folded | Squeezed]) -> None:
+        """Show `lines`: those made with `no_wrap=True` are cut at the edge, others wrap;
+        `Folded` and `Squeezed` ones are laid out for the pane's width."""
         self._source = lines
         self._reflow()
 
@@ -47,6 +95,9 @@ class LineView(ScrollView, can_focus=True):
         width = max(self.size.width - 1, 10)
         out: list[Text] = []
         for text in self._source:
+            if not isinstance(text, Text):  # Folded, Squeezed: laid out for this width
+                out.extend(text.fit(width, self.app.console))
+                continue
             if text.no_wrap or text.cell_len <= width:
                 out.append(text)
             else:

@@ -7,11 +7,22 @@ from rich.text import Text
 
 from console.domain.text import inert
 from console.ui.formatting import age, ago
-from console.ui.line_view import LineView
+from console.ui.line_view import Folded, LineView
 
 
 def _names(handles, label) -> str:
     return ", ".join(inert(label(h), 40) for h in handles) or "nobody"
+
+
+def _fold(head: Text, tail: Text, indent: str) -> Folded:
+    """`head tail` on one line where it fits, else `tail` on its own indented line: the
+    handoff time and the next person are what a narrow pane would otherwise cut."""
+    whole = head.copy()
+    whole.append(" ")
+    whole.append_text(tail)
+    second = Text(indent)
+    second.append_text(tail)
+    return Folded(whole, (head, second))
 
 
 class OnCallPane(LineView):
@@ -61,13 +72,15 @@ class OnCallPane(LineView):
                 line.append(_names(r.now, label), st["oncall--who"])
                 if r.handoff_at is not None and r.next != r.now:
                     at = r.handoff_at.in_tz("UTC")
-                    line.append(" → ")
-                    line.append(_names(r.next, label), st["oncall--who"])
-                    line.append(
+                    then = Text("→ ")
+                    then.append(_names(r.next, label), st["oncall--who"])
+                    then.append(
                         f" at {at.strftime('%a %H:%MZ')} ({ago(now.timestamp() - at.timestamp())})",
                         st["oncall--muted"],
                     )
-                lines.append(line)
+                    lines.append(_fold(line, then, "    "))
+                else:
+                    lines.append(line)
         if incident is not None:
             lines.append(Text(f" {incident} pages next", st["oncall--head"]))
             if not outlook:
@@ -83,6 +96,6 @@ class OnCallPane(LineView):
                 line.append(_names(page.users, label), st["oncall--who"])
                 late = now.timestamp() - at.timestamp()
                 when = f"overdue {age(late)}" if late > 0 else ago(late)
-                line.append(f" at {at.strftime('%H:%M:%SZ')} ({when})", st["oncall--muted"])
-                lines.append(line)
+                then = Text(f"at {at.strftime('%H:%M:%SZ')} ({when})", st["oncall--muted"])
+                lines.append(_fold(line, then, "     "))
         self.set_lines(lines)

@@ -7,7 +7,7 @@ from rich.text import Text
 
 from console.domain.text import inert
 from console.ui.formatting import COMPONENT_CLASS, ago, component_label
-from console.ui.line_view import LineView
+from console.ui.line_view import LineView, Squeezed
 
 
 class StatusPane(LineView):
@@ -45,7 +45,7 @@ class StatusPane(LineView):
     def show(self, snapshot, now, stale_minutes: int) -> None:
         st = {n: self.get_component_rich_style(n, partial=True) for n in self.COMPONENT_CLASSES}
         now_ts = now.timestamp()
-        lines: list[Text] = [Text(" Components", st["status--head"])]
+        lines: list[Text | Squeezed] = [Text(" Components", st["status--head"])]
         if not snapshot.components:
             lines.append(
                 Text(
@@ -68,16 +68,17 @@ class StatusPane(LineView):
         if not public:
             lines.append(Text("  No open status-page incident.", st["status--muted"]))
         for r in public:
-            line = Text(no_wrap=True)
+            head = Text(no_wrap=True)
             stale = r.page_stale(now_ts, stale_minutes)
-            line.append("  ⚠ " if stale else "  ", st["status--warn"])
-            line.append(f"{r.id} {r.page_status}: {r.title}")
+            head.append("  ⚠ " if stale else "  ", st["status--warn"])
+            head.append(f"{r.id} {r.page_status}: ")
             last = r.page_updated_ts or r.created_ts
-            line.append(
+            tail = Text(
                 f"  last update {ago(now_ts - last)}",
                 st["status--warn" if stale else "status--muted"],
             )
-            lines.append(line)
+            # a narrow pane cuts the title, never how long the page has been silent
+            lines.append(Squeezed(head, Text(r.title), tail))
         lines.append(Text(" Maintenance", st["status--head"]))
         from console.domain.intake.maintenance import window_statuses
 

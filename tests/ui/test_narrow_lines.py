@@ -1,0 +1,53 @@
+"""Lines that matter are folded or cut where a reader can still see what counts (QA Q3,
+Q4): the handoff time and the next person in the On call pane at 120x40."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ui.conftest import settle
+
+pytestmark = pytest.mark.anyio
+
+
+def _rows(widget) -> list[str]:
+    return [
+        "".join(seg.text for seg in widget.render_line(y)).rstrip()
+        for y in range(widget.size.height)
+    ]
+
+
+async def test_on_call_pane_folds_the_handoff_onto_a_second_line_at_120x40(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        pane = app.screen.pane("oncall")
+        assert pane.display and pane.size.width < 60  # the narrow column of this layout
+        rows = _rows(pane)
+        head = next(i for i, r in enumerate(rows) if r.startswith("  Payments primary: "))
+        assert "→" not in rows[head]
+        assert rows[head + 1].startswith("    → ")
+        assert "(in " in rows[head + 1] and " at " in rows[head + 1]
+        pages = [r for r in rows if r.startswith("  L")]
+        assert pages and all(r.endswith(")") for r in pages)  # each page's time whole
+
+
+async def test_status_pane_cuts_the_title_not_the_last_update_at_80x24(
+    app_factory, ui_store, ui_settings, ui_clock
+):
+    from console.actions import execute_line
+
+    title = "Checkout: HTTP 5xx on 9% of order submissions in every region we serve"
+    execute_line(ui_store, f'declare sev2 "{title}" --service payments', ui_settings, ui_clock)
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        pane = app.screen.pane("status")
+        rows = [r for r in _rows(pane) if r.startswith("  INC-") or r.startswith("  ⚠ INC-")]
+        assert len(rows) == 4, rows
+        for row in rows:
+            assert row.endswith(("ago", "just now")) and "  last update " in row, row
+        [long] = [r for r in rows if "INC-4" in r]
+        assert "Checkout: HTTP 5xx on" in long and "…  last update" in long
