@@ -130,22 +130,29 @@ def parse_instant(text: str) -> DateTime:
     return value.in_tz("UTC")
 
 
+_fromisoformat = _dt.datetime.fromisoformat
+_new_datetime = _dt.datetime.__new__
+_UTC = pendulum.UTC
+
+
 def parse_stored_instant(text: str) -> DateTime:
     """Parse the store's own instants (ISO 8601 with Z or an offset) quickly.
 
     Loading a store parses every event's time; `datetime.fromisoformat` is some fifteen
     times faster than `pendulum.parse`, which stays for what people type.
     """
-    if text.endswith("Z") and len(text) > 19:
+    if text[-1:] == "Z" and len(text) > 19:
         # the store's own shape: skip the offset arithmetic, it is UTC already
         try:
-            d = _dt.datetime.fromisoformat(text[:-1])
+            d = _fromisoformat(text[:-1])
         except ValueError:
             return parse_instant(text)
         if d.tzinfo is not None:
             return parse_instant(text)
-        return DateTime(
-            d.year, d.month, d.day, d.hour, d.minute, d.second, d.microsecond, tzinfo=pendulum.UTC
+        # datetime's own constructor: DateTime adds no state of its own, and skipping its
+        # Python-level signature halves the cost (a store's open parses thousands)
+        return _new_datetime(
+            DateTime, d.year, d.month, d.day, d.hour, d.minute, d.second, d.microsecond, _UTC
         )
     try:
         d = _dt.datetime.fromisoformat(text)
@@ -158,6 +165,22 @@ def parse_stored_instant(text: str) -> DateTime:
     return DateTime(
         d.year, d.month, d.day, d.hour, d.minute, d.second, d.microsecond, tzinfo=pendulum.UTC
     )
+
+
+_EPOCH = _new_datetime(DateTime, 1970, 1, 1, 0, 0, 0, 0, _UTC)
+_datetime_sub = _dt.datetime.__sub__
+
+
+def timestamp(when: DateTime) -> float:
+    """`when.timestamp()`, fast for UTC instants such as the store's.
+
+    pendulum's time zones answer `utcoffset` in Python, so `timestamp()` costs some 2 us:
+    40 ms to order 10k incidents. Two instants on the same tzinfo object subtract without
+    asking it (datetime's own subtraction; pendulum's would build a Duration).
+    """
+    if when.tzinfo is _UTC:
+        return _datetime_sub(when, _EPOCH).total_seconds()
+    return when.timestamp()
 
 
 def iso(when: DateTime | None) -> str | None:

@@ -7,14 +7,17 @@ time, and nothing else changes an incident.
 from __future__ import annotations
 
 import threading
+from collections.abc import MutableSet
 from dataclasses import MISSING, dataclass, field, fields
+from operator import itemgetter
 from sys import intern
-from typing import Any
+from typing import Any, Protocol
 
 from pendulum import DateTime
 
 from console.domain.clock import iso, parse_instant, parse_stored_instant
 from console.domain.intake.book import BOOK_KINDS, AlertBook, fold_alert_event
+from console.domain.lazy import LazyDict, LazySet
 
 STATUSES = ("triggered", "acknowledged", "resolved")
 ORIGINS = ("local", "intake", "provider", "drill", "sync")
@@ -161,6 +164,15 @@ class Incident:
     last_page_update_at: DateTime | None = None
     last_event_at: DateTime | None = None
 
+    def __getattr__(self, name: str) -> Any:
+        # reached only for a container field that an incident built from a snapshot row
+        # left out (see incident_from_row): made when first read, not for every row
+        factory = _FRESH_FACTORIES.get(name)
+        if factory is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        value = self.__dict__[name] = factory()
+        return value
+
     @property
     def number(self) -> int:
         return int(self.id.split("-", 1)[1])
@@ -195,6 +207,59 @@ class Incident:
         return doc
 
 
+class _StoredInstant:
+    """An Incident's instant field: a DateTime, kept as the stored ISO text until read.
+
+    Opening a store builds thousands of incidents from snapshot rows; parsing each row's
+    four or five instants would cost more than parsing the rows themselves, and most are
+    never read (a resolved incident's acknowledgement time...). Set like any attribute.
+    """
+
+    __slots__ = ("name", "default")
+
+    def __init__(self, name: str, default: Any) -> None:
+        self.name = name
+        self.default = default
+
+    def __get__(self, obj: Any, cls: Any = None) -> Any:
+        if obj is None:
+            return self.default
+        d = obj.__dict__
+        value = d.get(self.name, self.default)
+        if type(value) is str:
+            value = d[self.name] = parse_stored_instant(value)
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.name] = value
+
+
+_INSTANT_FIELDS = frozenset(
+    {
+        "created_at",
+        "acknowledged_at",
+        "resolved_at",
+        "declared_at",
+        "snoozed_until",
+        "last_page_update_at",
+        "last_event_at",
+    }
+)
+
+
+# installed after the dataclass made __init__, __eq__ and __repr__ (which read through them)
+for _f in fields(Incident):
+    if _f.name in _INSTANT_FIELDS:
+        setattr(
+            Incident,
+            _f.name,
+            _StoredInstant(_f.name, None if _f.default is MISSING else _f.default),
+        )
+_FRESH_FACTORIES = {
+    f.name: f.default_factory for f in fields(Incident) if f.default_factory is not MISSING
+}
+
+
 @dataclass
 class MaintenanceWindow:
     service: str
@@ -207,41 +272,90 @@ class MaintenanceWindow:
         return self.start <= when < self.end
 
 
+class ColdLog(Protocol):
+    """Stored events kept on disk until asked for (the store's cold file).
+
+    A State loaded from a snapshot reads an incident's timeline from it on first read, and
+    the rest (events on no timeline, the order of the whole log, every id) only when
+    something asks for the whole history.
+    """
+
+    def timeline(self, inc_id: str) -> list[Event]:
+        """The incident's stored timeline, in fold order."""
+        ...
+
+    def orphans(self) -> list[Event]:
+        """Stored events on no incident's timeline (folded before their incident was
+        opened, or left behind when an "opened" started the timeline again)."""
+        ...
+
+    def ids(self) -> list[str]:
+        """The id of every stored event, in fold order."""
+        ...
+
+
 class State:
     """Everything the console knows, folded from the event log."""
 
     def __init__(self) -> None:
-        self.incidents: dict[str, Incident] = {}
-        self.timelines: dict[str, list[Event]] = Timelines()
+        # after `load_projection` both stay stored rows until read (see console.domain.lazy)
+        self.incidents: dict[str, Incident] = LazyDict(_build_incident)
+        self.timelines: dict[str, list[Event]] = LazyDict(_build_timeline)
         self.components: dict[str, Component] = {}
         self.maintenance: list[MaintenanceWindow] = []
         self.store_events: list[Event] = []
         self.last_number = 0
-        self.event_ids: set[str] = set()
+        self.event_ids: MutableSet[str] = LazySet()
         self.alerts = AlertBook()  # open alerts by dedup key (intake's dedup and grouping)
-        self._log: list[Event] = []
-        # stored records loaded from a projection snapshot, not yet made Events (see `log`)
-        self._log_raw: list[str] = []  # their ids, in fold order
-        self._orphans: dict[str, Event] = {}  # stored events on no timeline (rare)
+        self._log: list[Event] = []  # every event folded (after a load: since the load)
+        self._orphans: list[Event] = []  # events folded onto no timeline (see ColdLog)
+        self._cold: ColdLog | None = None  # the stored events not yet in _log
+        self._cold_orphans = False  # the cold log's orphans not yet in _orphans
+        self._lock = threading.RLock()
 
     @property
     def log(self) -> list[Event]:
         """Every event in fold order (compaction rewrites it).
 
-        After `load_projection` the stored events stay records until something asks for
-        the whole log (a drill report, a postmortem, compaction); then they become Events
-        once, shared with the timelines.
+        After `load_projection` the stored events stay on disk until something asks for
+        the whole log (a drill report, a postmortem); then they become Events once,
+        shared with the timelines.
         """
-        if self._log_raw:
-            with self.timelines.lock:
-                raw, self._log_raw = self._log_raw, []
-                if raw:
+        if self._cold is not None:
+            with self._lock:
+                cold = self._cold
+                if cold is not None:
                     by_id = {e.id: e for t in self.timelines.values() for e in t}
                     by_id.update((e.id, e) for e in self.store_events)
-                    by_id.update(self._orphans)
-                    self._orphans = {}
-                    self._log[0:0] = [by_id[eid] for eid in raw]
+                    by_id.update((e.id, e) for e in self.orphans())
+                    self._log[0:0] = [by_id[eid] for eid in cold.ids()]
+                    self._cold = None
         return self._log
+
+    def orphans(self) -> list[Event]:
+        """Events on no incident's timeline (kept in the log only)."""
+        if self._cold_orphans:
+            with self._lock:
+                if self._cold_orphans and self._cold is not None:
+                    self._orphans[0:0] = self._cold.orphans()
+                self._cold_orphans = False
+        return self._orphans
+
+    def log_ids(self) -> list[str]:
+        """The id of every event in fold order, without reading stored events."""
+        with self._lock:
+            cold = self._cold
+            new = [e.id for e in self._log]
+            return cold.ids() + new if cold is not None else new
+
+    def incident_rows(self) -> list[dict[str, Any]]:
+        """Every incident as a snapshot row (a row still unread is written back as read)."""
+        incidents = self.incidents
+        if not isinstance(incidents, LazyDict):
+            return [incident_to_row(i) for i in incidents.values()]
+        with incidents.lock:
+            raw = incidents.raw
+            return [raw[k] if k in raw else incident_to_row(v) for k, v in dict.items(incidents)]
 
     # -- queries -------------------------------------------------------------------
 
@@ -282,11 +396,14 @@ class State:
                 service=ev.data.get("service"),
                 components=list(ev.data.get("components", [])),
             )
+            # opening again starts a new timeline: the old one's events stay in the log only
+            self._orphans.extend(self.timelines.get(inc.id, ()))
             self.incidents[inc.id] = inc
             self.timelines[inc.id] = []
             self.last_number = max(self.last_number, inc.number)
         inc = self.incidents.get(ev.incident)
         if inc is None:
+            self._orphans.append(ev)
             return
         self.timelines[inc.id].append(ev)
         inc.last_event_at = ev.at
@@ -295,173 +412,82 @@ class State:
     # -- loading a projection snapshot ------------------------------------------------
 
     def load_projection(
-        self, records: list[dict[str, Any]], incidents: list[dict[str, Any]], last_number: int
+        self,
+        incidents: list[dict[str, Any]],
+        last_number: int,
+        store_events: list[dict[str, Any]],
+        alerts: dict[str, Any] | None,
+        cold: ColdLog,
     ) -> None:
-        """Start from a snapshot's projection instead of folding every stored event.
+        """Start a fresh State from a snapshot's projection instead of folding history.
 
-        `incidents` are `incident_to_row` rows written from a State that had folded exactly
-        `records` (in that order) and nothing else; the result equals folding them one by
-        one. Timeline events stay records until their incident's timeline is asked for, so
-        opening a store with years of history costs its incidents, not its events.
+        `incidents` are `incident_to_row` rows of a State that had folded exactly the
+        events `cold` holds (`store_events` among them, as records) and nothing else, and
+        `alerts` its alert book (`AlertBook.to_row`); the result equals folding those
+        events one by one. Nothing is built here that the first screen does not need: the
+        rows become Incidents when read, timelines are read from `cold` by id, and the ids
+        and the whole log only when asked for.
         """
-        instants: dict[str, DateTime] = {}  # one parse for a time rows share
-        for row in incidents:
-            inc = incident_from_row(row, instants)
-            self.incidents[inc.id] = inc
-            dict.__setitem__(self.timelines, inc.id, [])
+        rows = dict(zip(map(itemgetter("id"), incidents), incidents, strict=True))
+        if len(rows) != len(incidents):
+            raise ValueError("two incidents rows with one id")
+        # a row stands in for its incident until built (see incident_from_row)
+        self.incidents.add_raw(rows, rows)
+        self.timelines.add_raw(dict.fromkeys(rows, cold))
         self.last_number = max(self.last_number, last_number)
-        opened: set[str] = set()
-        raw_timelines = self.timelines.raw
-        book_used = bool(self.alerts.open_entries())  # a fresh State's book is empty
-        for rec in records:
-            eid = rec["id"]
-            if eid in self.event_ids:
-                continue
-            self.event_ids.add(eid)
-            self._log_raw.append(eid)
-            kind = rec["kind"]
-            inc_id = rec.get("incident")
-            if kind in BOOK_KINDS and _touches_book(kind, rec, book_used):
-                book_used = True
-                fold_alert_event(self.alerts, _StoredEvent(rec))
-            if inc_id is None:
-                ev = Event.from_record(rec)
-                self.store_events.append(ev)
-                _STORE_FOLDS.get(kind, _ignore)(self, ev)
-                continue
-            if kind == "opened":
-                opened.add(inc_id)
-                # as the fold does: opening again starts a new timeline (the old one's
-                # events stay in the log only)
-                for t in raw_timelines.pop(inc_id, ()):
-                    self._orphans[t[0]] = _stored_event(t)
-            # the fold keeps an event on a timeline only once its incident was opened
-            if inc_id in opened and inc_id in self.incidents:
-                # a tuple, not the parsed dict: a third of the memory, Events on demand
-                raw_timelines.setdefault(inc_id, []).append(
-                    (
-                        eid,
-                        rec["at"],
-                        # json makes a new string per occurrence; these few repeat
-                        # across the whole history, so one copy each
-                        intern(kind),
-                        intern(rec["author"]),
-                        intern(rec["origin"]),
-                        rec["text"],
-                        intern(inc_id),
-                        rec.get("data") or {},
-                    )
-                )
-            else:
-                self._orphans[eid] = Event.from_record(rec)
+        for rec in store_events:
+            ev = Event.from_record(rec)
+            self.store_events.append(ev)
+            _STORE_FOLDS.get(ev.kind, _ignore)(self, ev)
+        if alerts:
+            self.alerts = AlertBook.from_row(alerts, parse_stored_instant)
+        self._cold = cold
+        self._cold_orphans = True
+        self.event_ids.defer(cold.ids)
 
 
-class Timelines(dict):
-    """Incident id -> its events; a timeline loaded from a snapshot becomes Events on first read.
-
-    A plain dict to every reader: `get`, `[]`, `values()`, `items()` and copies all see
-    whole timelines. The lock keeps two threads from materialising the same one twice.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.raw: dict[str, list[tuple]] = {}
-        self.lock = threading.RLock()
-
-    def _materialise(self, key: Any) -> None:
-        with self.lock:
-            raw = self.raw.pop(key, None)
-            if raw:
-                # one slice assignment: a reader holding the list never sees half of it
-                dict.__getitem__(self, key)[0:0] = [_stored_event(t) for t in raw]
-
-    def _materialise_all(self) -> None:
-        while self.raw:
-            self._materialise(next(iter(self.raw)))
-
-    def __setitem__(self, key: Any, value: list[Event]) -> None:
-        with self.lock:
-            self.raw.pop(key, None)
-            dict.__setitem__(self, key, value)
-
-    def __getitem__(self, key: Any) -> list[Event]:
-        if key in self.raw:
-            self._materialise(key)
-        return dict.__getitem__(self, key)
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        if key in self.raw:
-            self._materialise(key)
-        return dict.get(self, key, default)
-
-    def __iter__(self):
-        # a custom __iter__ makes dict(t) and {**t} read through __getitem__
-        return dict.__iter__(self)
-
-    def keys(self):
-        return dict.keys(self)
-
-    def values(self):
-        self._materialise_all()
-        return dict.values(self)
-
-    def items(self):
-        self._materialise_all()
-        return dict.items(self)
-
-    def __eq__(self, other: object) -> bool:
-        self._materialise_all()
-        return dict.__eq__(self, other)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def copy(self) -> dict[str, list[Event]]:
-        self._materialise_all()
-        return dict(dict.items(self))
+def _build_incident(key: str, row: dict[str, Any], _placeholder: Any) -> Incident:
+    return incident_from_row(row)
 
 
-def _touches_book(kind: str, rec: dict[str, Any], book_used: bool) -> bool:
-    """Whether folding this stored event can change the alert book (most cannot)."""
-    if kind == "opened":
-        return bool((rec.get("data") or {}).get("group"))
-    if kind in ("resolved", "merged_into"):
-        # these only clear what an alert or a group put there before
-        return book_used
-    return True
+def _build_timeline(key: str, cold: ColdLog, _placeholder: None) -> list[Event]:
+    return cold.timeline(key)
 
 
-def _stored_event(t: tuple) -> Event:
-    """An Event from load_projection's tuple (Event's fields in order, `at` still text)."""
-    return Event(t[0], parse_stored_instant(t[1]), t[2], t[3], t[4], t[5], t[6], t[7])
+def event_to_row(ev: Event, with_incident: bool = False) -> list[Any]:
+    """An event as the store's cold file keeps it: a list, its incident implied by the
+    timeline it is on (`with_incident` for events on none), `data` left out when empty."""
+    row: list[Any] = [ev.id, iso_precise(ev.at), ev.kind, ev.author, ev.origin, ev.text]
+    if ev.data or with_incident:
+        row.append(ev.data)
+    if with_incident:
+        row.append(ev.incident)
+    return row
 
 
-class _StoredEvent:
-    """A stored record seen as an event by the alert book (its instant parsed only if read)."""
-
-    __slots__ = ("_rec", "kind", "incident", "data")
-
-    def __init__(self, rec: dict[str, Any]) -> None:
-        self._rec = rec
-        self.kind = rec["kind"]
-        self.incident = rec.get("incident")
-        self.data = rec.get("data") or {}
-
-    @property
-    def at(self) -> DateTime:
-        return parse_stored_instant(self._rec["at"])
-
-
-_INSTANT_FIELDS = frozenset(
-    {
-        "created_at",
-        "acknowledged_at",
-        "resolved_at",
-        "declared_at",
-        "snoozed_until",
-        "last_page_update_at",
-        "last_event_at",
-    }
-)
+def events_from_rows(rows: list[list[Any]], incident: str | None = None) -> list[Event]:
+    """The inverse of `event_to_row` (`incident` None: rows written `with_incident`)."""
+    out = []
+    instants: dict[str, DateTime] = {}  # one parse for a time events share
+    for r in rows:
+        when = instants.get(r[1])
+        if when is None:
+            when = instants[r[1]] = parse_stored_instant(r[1])
+        out.append(
+            Event(
+                r[0],
+                when,
+                # json makes a new string per occurrence; these few repeat across the
+                # whole history, so one copy each
+                intern(r[2]),
+                intern(r[3]),
+                intern(r[4]),
+                r[5],
+                incident if incident is not None else r[7],
+                (r[6] or {}) if len(r) > 6 else {},
+            )
+        )
+    return out
 
 
 _REQUIRED = frozenset({"id", "title", "created_at"})
@@ -488,20 +514,27 @@ def incident_to_row(inc: Incident) -> dict[str, Any]:
     return row
 
 
-def incident_from_row(row: dict[str, Any], instants: dict[str, DateTime] | None = None) -> Incident:
-    """The inverse of `incident_to_row`; `instants` memoises parsed times across rows."""
-    memo = {} if instants is None else instants
-    kw = dict(row)
-    for name in _INSTANT_FIELDS:
-        text = kw.get(name)
-        if text is not None:
-            when = memo.get(text)
-            if when is None:
-                when = memo[text] = parse_stored_instant(text)
-            kw[name] = when
-    if "action_items" in kw:
-        kw["action_items"] = [ActionItem(**a) for a in kw["action_items"]]
-    return Incident(**kw)
+_FIELD_NAMES = frozenset(f.name for f in fields(Incident))
+
+
+def incident_from_row(row: dict[str, Any], instants: Any = None) -> Incident:
+    """The inverse of `incident_to_row`.
+
+    The row, a dict just parsed from the snapshot, becomes the incident's attributes (not
+    copied): a field it leaves out reads the dataclass's default, a container field is
+    made when first read, and instants stay text until read (`_StoredInstant`). Raises
+    ValueError for a row that is not an incident.
+    """
+    keys = row.keys()
+    if not (keys <= _FIELD_NAMES and keys >= _REQUIRED):
+        unknown = sorted(keys - _FIELD_NAMES) or sorted(_REQUIRED - keys)
+        raise ValueError(f"not an incident row (fields: {', '.join(unknown)})")
+    items = row.get("action_items")
+    if items:
+        row["action_items"] = [ActionItem(**a) for a in items]
+    inc = object.__new__(Incident)
+    inc.__dict__ = row
+    return inc
 
 
 def _ignore(*_: Any) -> None:

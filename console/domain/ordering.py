@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from console.domain.clock import timestamp
 from console.domain.model import Incident
 
 _STATUS_RANK = {"triggered": 0, "acknowledged": 1, "resolved": 2}
@@ -12,6 +13,6 @@ def incident_order(inc: Incident) -> tuple:
     return (
         _STATUS_RANK.get(inc.status, 3),
         inc.severity if inc.severity is not None else 9,
-        inc.created_at.timestamp(),
+        timestamp(inc.created_at),
         inc.number,
     )

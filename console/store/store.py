@@ -1,8 +1,11 @@
 """The durable state store: a folder holding a journal, TinyDB snapshots and a lock.
 
     STORE/
-      journal-000001.jsonl   header line, then one line per write (events, intents, deliveries)
-      snapshot.json          TinyDB tables of everything before the current journal (after compaction)
+      journal-000002.jsonl   header line, then one line per write (events, intents, deliveries)
+      snapshot.json          TinyDB tables of what opening needs (the incidents' projection,
+                             store-wide events, the alert book, the outbox) as of compaction
+      events-000002.jsonl    every event before the current journal, one line per incident's
+                             timeline, read on demand (console/store/coldlog.py)
       lock                   flock'd for the length of one write, never longer
 
 Several processes share a store (the TUI, `exec`, `ingest`, `sync`): each write takes the
@@ -21,8 +24,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from console.domain.model import Event, State, incident_to_row
+from console.domain.model import Event, State, event_to_row, iso_precise
 from console.store import journal as jr
+from console.store.coldlog import (
+    ColdFile,
+    ColdFileError,
+    cold_header,
+    cold_name,
+    dumps_line,
+    write_cold,
+)
+from console.store.errors import StoreError
 from console.store.migrations import CURRENT_SCHEMA, migrate_records
 from console.store.snapshot import read_snapshot, write_snapshot
 
@@ -31,12 +43,11 @@ SNAPSHOT = "snapshot.json"
 LOCK = "lock"
 
 
+COLD_PREFIX = "events-"
+
+
 def _is_own_file(name: str) -> bool:
-    return name in (SNAPSHOT, LOCK) or name.startswith(("journal-", SNAPSHOT))
-
-
-class StoreError(Exception):
-    """The store cannot be used as asked; the message names the file."""
+    return name in (SNAPSHOT, LOCK) or name.startswith(("journal-", SNAPSHOT, COLD_PREFIX))
 
 
 @dataclass
@@ -77,6 +88,8 @@ class Store:
         self._offset = 0
         self._line = 1
         self._snap_sig: tuple[int, int, int] | None = None
+        self._cold: ColdFile | None = None  # the cold file the state reads timelines from
+        self.bytes_read = 0  # what the last load read (the store benchmark's floor parses it)
         self._thread_lock = threading.RLock()
         self._listeners: list[Callable[[list[dict[str, Any]]], None]] = []
 
@@ -129,22 +142,34 @@ class Store:
         return (st.st_ino, st.st_mtime_ns, st.st_size)
 
     def _cleanup(self) -> None:
-        """Remove what a crash can leave behind: temp files, journals a snapshot covers."""
+        """Remove what a crash can leave behind: temp files, journals and event files a
+        snapshot covers (older generations than the one loaded)."""
         with self._locked():
             for p in self.path.iterdir():
                 if p.name.endswith((".tmp", ".migrating")):
                     p.unlink(missing_ok=True)
-                elif p.name.startswith("journal-") and p.name.endswith(".jsonl"):
-                    gen = p.name[len("journal-") : -len(".jsonl")]
-                    if gen.isdigit() and int(gen) < self._gen:
-                        p.unlink(missing_ok=True)
+                    continue
+                for prefix in ("journal-", COLD_PREFIX):
+                    if p.name.startswith(prefix) and p.name.endswith(".jsonl"):
+                        gen = p.name[len(prefix) : -len(".jsonl")]
+                        if gen.isdigit() and int(gen) < self._gen:
+                            p.unlink(missing_ok=True)
 
     def _load(self) -> None:
         """Read the snapshot (if any) and the current journal from the start."""
+        for _attempt in range(5):
+            try:
+                return self._load_once()
+            except _SnapshotMoved:
+                continue  # another process compacted between two reads: read again
+        raise StoreError(f"{self.path}: the store keeps changing under this read; try again")
+
+    def _load_once(self) -> None:
         self.state = State()
-        self.intents.clear()
-        self.deliveries.clear()
+        self.intents = {}
+        self.deliveries = {}
         self.records = 0
+        self._cold = None
         snap_path = self.path / SNAPSHOT
         gen = 1
         self._snap_sig = self._snapshot_signature()
@@ -152,25 +177,24 @@ class Store:
             snap = read_snapshot(snap_path)
         except (ValueError, OSError) as exc:
             raise StoreError(f"{snap_path}: cannot be read ({exc}); left untouched") from None
+        self.bytes_read = self._snap_sig[2] if snap is not None and self._snap_sig else 0
         if snap is not None:
             meta, tables = snap
-            if meta.get("schema", 0) > CURRENT_SCHEMA:
+            schema = meta.get("schema", 0)
+            if not isinstance(schema, int) or schema > CURRENT_SCHEMA:
                 raise StoreError(
-                    f"{snap_path}: written by a newer version (schema {meta.get('schema')}); left untouched"
+                    f"{snap_path}: written by a newer version (schema {schema!r}); left untouched"
                 )
+            if schema < CURRENT_SCHEMA:
+                if self.read_only:
+                    raise StoreError(
+                        f"{snap_path}: schema {schema} needs migrating; open it once without --read-only"
+                    )
+                self._migrate_snapshot(meta, tables)
+                return self._load_once()
             gen = int(meta.get("next_gen", 1))
             self.kind = meta.get("kind", self.kind)
-            if "incidents" in tables and "last_number" in meta:
-                # the projection was snapshotted with its events: no fold over history
-                self.state.load_projection(
-                    tables.get("events", []), tables["incidents"], int(meta["last_number"])
-                )
-            else:  # a snapshot from before projections were kept
-                for r in tables.get("events", []):
-                    self.state.apply(Event.from_record(r))
-            self.records += len(tables.get("events", []))
-            self._fold([{"t": "intent", **r} for r in tables.get("intents", [])], notify=False)
-            self._fold([{"t": "delivery", **r} for r in tables.get("deliveries", [])], notify=False)
+            self._load_projection(snap_path, gen, meta, tables)
         self._gen = gen
         jpath = self._journal_path(gen)
         if not jpath.exists():
@@ -199,10 +223,55 @@ class Store:
                     f"{jpath}: schema {schema} needs migrating; open it once without --read-only"
                 )
             self._migrate(jpath, schema, header, result)
-            return self._load()
+            return self._load_once()
+        self.bytes_read += result.end
         self._offset, self._line = result.end, 2 + result.lines
         for recs in result.batches:
             self._fold(recs, notify=False)
+
+    def _load_projection(
+        self, snap_path: Path, gen: int, meta: dict[str, Any], tables: dict[str, list[Any]]
+    ) -> None:
+        """Start the state from a current snapshot and its cold file (nothing else read)."""
+        try:
+            incidents = tables["incidents"]
+            index = meta["cold"]
+            offsets = index["offsets"]
+            if not isinstance(incidents, list) or not isinstance(offsets, list):
+                raise TypeError
+        except (KeyError, TypeError):
+            raise StoreError(
+                f"{snap_path}: not a snapshot this version wrote (no incidents or event index); left untouched"
+            ) from None
+        cold_path = self.path / str(index.get("file", cold_name(gen)))
+        try:
+            cold = ColdFile(cold_path, incidents, offsets, gen, CURRENT_SCHEMA)
+        except FileNotFoundError:
+            if self._snapshot_signature() != self._snap_sig:
+                raise _SnapshotMoved from None
+            raise StoreError(
+                f"{snap_path}: its event file {cold_path.name} is missing; left untouched"
+            ) from None
+        except (ColdFileError, OSError, TypeError, ValueError) as exc:
+            if self._snapshot_signature() != self._snap_sig:
+                raise _SnapshotMoved from None
+            raise StoreError(
+                f"{exc}" if isinstance(exc, ColdFileError) else f"{cold_path}: {exc}"
+            ) from None
+        self.bytes_read += cold.header_bytes
+        self._cold = cold
+        store_events = tables.get("store_events", [])
+        alerts = tables.get("alerts") or [None]
+        try:
+            self.state.load_projection(
+                incidents, int(meta.get("last_number", 0)), store_events, alerts[0], cold
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise StoreError(f"{snap_path}: cannot be read ({exc!r}); left untouched") from None
+        # the outbox as parsed: these rows are the records (no copies)
+        self.intents = {r["id"]: r for r in tables.get("intents", [])}
+        self.deliveries = {(r["intent"], r["provider"]): r for r in tables.get("deliveries", [])}
+        self.records = int(meta.get("records", 0))
 
     def _migrate(
         self, jpath: Path, schema: int, header: dict[str, Any], result: jr.ReadResult
@@ -210,23 +279,61 @@ class Store:
         """Rewrite an old journal in the current shape, keeping the original as a backup."""
         with self._locked():
             batches = [migrate_records(recs, schema) for recs in result.batches]
-            backup = jpath.with_name(jpath.name + f".schema{schema}.bak")
-            os.link(jpath, backup) if not backup.exists() else None
+            _backup(jpath, schema)
             tmp = jpath.with_name(jpath.name + ".migrating")
-            jr.create(
-                tmp,
-                jr.header_line(
-                    CURRENT_SCHEMA, header.get("kind", self.kind), header.get("created_at", "")
-                ),
+            head = jr.header_line(
+                CURRENT_SCHEMA, header.get("kind", self.kind), header.get("created_at", "")
             )
-            end = len(
-                jr.header_line(
-                    CURRENT_SCHEMA, header.get("kind", self.kind), header.get("created_at", "")
-                )
-            )
-            jr.append(tmp, end, batches) if batches else None
+            jr.create(tmp, head)
+            jr.append(tmp, len(head), batches) if batches else None
             os.replace(tmp, jpath)
             jr.fsync_dir(self.path)
+
+    def _migrate_snapshot(self, meta: dict[str, Any], tables: dict[str, list[Any]]) -> None:
+        """Bring a store whose snapshot an older version wrote to the current layout.
+
+        The old snapshot and journal are kept as backups (`<name>.schemaN.bak`, hard
+        links, so no copy of the history); the store is folded from them event by event
+        (the slow, certain way) and compacted into the current layout.
+        """
+        snap_path = self.path / SNAPSHOT
+        with self._locked():
+            if self._snapshot_signature() != self._snap_sig:
+                return  # another process migrated (or compacted) it meanwhile
+            schema = int(meta.get("schema", 1))
+            gen = int(meta.get("next_gen", 1))
+            jpath = self._journal_path(gen)
+            header = jr.read_header(jpath) if jpath.exists() else None
+            jschema = header.get("schema") if header else CURRENT_SCHEMA
+            if jpath.exists() and (
+                header is None or not isinstance(jschema, int) or jschema > CURRENT_SCHEMA
+            ):
+                raise StoreError(f"{jpath}: not a journal this version can read; left untouched")
+            batches: list[list[dict[str, Any]]] = []
+            if header is not None:
+                with jpath.open("rb") as fh:
+                    first = fh.readline()
+                try:
+                    batches = jr.read_from(jpath, len(first), 2).batches
+                except jr.JournalDamaged as exc:
+                    raise StoreError(f"{exc}; left untouched") from None
+            _backup(snap_path, schema)
+            if header is not None:
+                _backup(jpath, jschema)
+            try:
+                events = migrate_records(
+                    [{"t": "event", **r} for r in tables.get("events", [])], schema
+                )
+                self._fold(events, notify=False)
+                self._fold([{"t": "intent", **r} for r in tables.get("intents", [])], False)
+                self._fold([{"t": "delivery", **r} for r in tables.get("deliveries", [])], False)
+                for recs in batches:
+                    self._fold(migrate_records(recs, jschema), notify=False)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise StoreError(f"{snap_path}: cannot be read ({exc!r}); left untouched") from None
+            self.kind = meta.get("kind", self.kind)
+            self._gen = gen
+            self._compact_locked()
 
     # -- folding ---------------------------------------------------------------------
 
@@ -358,51 +465,80 @@ class Store:
             self._fold(recs)
 
     def compact(self) -> None:
-        """Fold the journal into a TinyDB snapshot and start a new, empty journal.
+        """Fold the journal into a snapshot and a new event file; start an empty journal.
 
-        Costs a rewrite of the whole history, so it runs off the hot path (a worker, or at
-        close), never inside a command's write.
+        Off the hot path (a worker, or at close), never inside a command's write. Costs
+        the history's bytes, not its events: a timeline nobody read since the last
+        compaction is copied from the old event file as it is, unparsed.
         """
         if self.read_only:
             return
-        from console.domain.clock import RealClock, iso
-
         with self._locked():
             self._refresh_locked()
-            old = self._journal_path(self._gen)
-            new_gen = self._gen + 1
-            events = [e.to_record() for e in self._all_events()]
-            write_snapshot(
-                self.path / SNAPSHOT,
-                {
-                    "schema": CURRENT_SCHEMA,
-                    "kind": self.kind,
-                    "next_gen": new_gen,
-                    "records": self.records,
-                    "last_number": self.state.last_number,
-                },
-                {
-                    "events": events,
-                    "incidents": [incident_to_row(i) for i in self.state.incidents.values()],
-                    "intents": list(self.intents.values()),
-                    "deliveries": list(self.deliveries.values()),
-                },
-            )
-            # the snapshot's rename is the commit point: from here on it names new_gen
-            self._snap_sig = self._snapshot_signature()
-            jr.create(
-                self._journal_path(new_gen),
-                jr.header_line(CURRENT_SCHEMA, self.kind, iso(RealClock().now())),
-            )
-            if old.exists():
-                old.unlink()
-                jr.fsync_dir(self.path)
-            self._gen = new_gen
-            with self._journal_path(new_gen).open("rb") as fh:
-                self._offset, self._line = len(fh.readline()), 2
+            self._compact_locked()
 
-    def _all_events(self) -> list[Event]:
-        return list(self.state.log)
+    def _compact_locked(self) -> None:
+        from console.domain.clock import RealClock, iso
+
+        state = self.state
+        old_journal = self._journal_path(self._gen)
+        new_gen = self._gen + 1
+        incident_ids = list(state.incidents.keys())
+        timelines = state.timelines
+        with timelines.lock:
+            lines = self._timeline_lines(incident_ids)
+        lines.append(dumps_line([event_to_row(e, with_incident=True) for e in state.orphans()]))
+        lines.append(dumps_line(state.log_ids()))
+        cold_path = self.path / cold_name(new_gen)
+        offsets = write_cold(cold_path, cold_header(CURRENT_SCHEMA, self.kind, new_gen), lines)
+        del lines
+        write_snapshot(
+            self.path / SNAPSHOT,
+            {
+                "schema": CURRENT_SCHEMA,
+                "kind": self.kind,
+                "next_gen": new_gen,
+                "records": self.records,
+                "last_number": state.last_number,
+                "cold": {"file": cold_path.name, "offsets": offsets},
+            },
+            {
+                "incidents": state.incident_rows(),
+                "store_events": [e.to_record() for e in state.store_events],
+                "alerts": [state.alerts.to_row(iso_precise)],
+                "intents": list(self.intents.values()),
+                "deliveries": list(self.deliveries.values()),
+            },
+        )
+        # the snapshot's rename is the commit point: from here on it names new_gen
+        self._snap_sig = self._snapshot_signature()
+        jr.create(
+            self._journal_path(new_gen),
+            jr.header_line(CURRENT_SCHEMA, self.kind, iso(RealClock().now())),
+        )
+        for old in (old_journal, self.path / cold_name(self._gen)):
+            old.unlink(missing_ok=True)
+        jr.fsync_dir(self.path)
+        self._gen = new_gen
+        with self._journal_path(new_gen).open("rb") as fh:
+            self._offset, self._line = len(fh.readline()), 2
+        # this state keeps reading the old event file (still open, though unlinked); the
+        # next compaction copies from it as this one did
+
+    def _timeline_lines(self, incident_ids: list[str]) -> list[bytes]:
+        """One line per incident: unread timelines copied from the current cold file."""
+        timelines = self.state.timelines
+        raw = getattr(timelines, "raw", {})
+        cold = self._cold
+        old = cold.read_all() if cold is not None and raw else b""
+        lines = []
+        for inc_id in incident_ids:
+            span = cold.span(inc_id) if cold is not None and raw.get(inc_id) is cold else None
+            if span is not None:
+                lines.append(old[span[0] : span[1]])
+            else:
+                lines.append(dumps_line([event_to_row(e) for e in timelines.get(inc_id) or ()]))
+        return lines
 
     @property
     def journal_records(self) -> int:
@@ -410,3 +546,14 @@ class Store:
 
     def close(self) -> None:
         self._listeners.clear()
+
+
+class _SnapshotMoved(Exception):
+    """The snapshot changed while it was being read (another process compacted)."""
+
+
+def _backup(path: Path, schema: int) -> None:
+    """Keep `path` as `<name>.schemaN.bak` (a hard link: the bytes are not copied)."""
+    backup = path.with_name(path.name + f".schema{schema}.bak")
+    if not backup.exists():
+        os.link(path, backup)

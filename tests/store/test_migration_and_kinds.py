@@ -7,6 +7,7 @@ import json
 import pytest
 
 from console.store import Store, StoreError
+from console.store.migrations import CURRENT_SCHEMA
 
 
 def _write_schema1_store(path):
@@ -59,7 +60,7 @@ def test_schema_1_store_is_migrated_with_a_backup(tmp_path):
     assert inc.title == "Old one" and inc.status == "acknowledged"
     assert [e.origin for e in store.state.timeline("INC-1")] == ["local", "local"]
     header = json.loads((path / "journal-000001.jsonl").read_text().splitlines()[0])
-    assert header["incident_console_store"]["schema"] == 2
+    assert header["incident_console_store"]["schema"] == CURRENT_SCHEMA
     assert (path / "journal-000001.jsonl.schema1.bak").exists()
     # and it keeps working
     from console.actions import execute_line

@@ -113,6 +113,59 @@ class AlertBook:
     def __len__(self) -> int:
         return len(self.open_entries()) if self._parent else len(self._entries)
 
+    # -- as a snapshot row ---------------------------------------------------------------
+
+    def to_row(self, fmt: Any) -> dict[str, Any]:
+        """A root book as JSON types (`fmt` writes a DateTime), for a store's snapshot."""
+        assert self._parent is None, "only a root book is stored"
+        return {
+            "entries": [
+                [
+                    e.key,
+                    e.incident,
+                    e.service,
+                    e.status,
+                    e.summary,
+                    e.severity,
+                    e.count,
+                    fmt(e.first_at),
+                    fmt(e.last_at),
+                    e.started_at,
+                ]
+                for e in self._entries.values()
+            ],
+            "groups": [[t, s.incident, fmt(s.opened_at)] for t, s in self._groups.items()],
+            # in order: the oldest is forgotten first
+            "resolved": list(self._resolved.items()),
+        }
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], parse: Any) -> AlertBook:
+        """The inverse of `to_row` (`parse` reads a DateTime back)."""
+        book = cls()
+        for key, inc, service, status, summary, severity, count, first, last, started in row.get(
+            "entries", ()
+        ):
+            book.put_entry(
+                key,
+                AlertEntry(
+                    key,
+                    inc,
+                    service,
+                    status,
+                    summary,
+                    severity,
+                    count,
+                    parse(first),
+                    parse(last),
+                    started,
+                ),
+            )
+        for token, inc, opened_at in row.get("groups", ()):
+            book._groups[token] = GroupSlot(inc, parse(opened_at))
+        book._resolved.update((k, t) for k, t in row.get("resolved", ()))
+        return book
+
     # -- writes -------------------------------------------------------------------------
 
     def _write(self, table: str, key: str, value: Any) -> None:
