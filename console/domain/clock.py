@@ -183,8 +183,42 @@ def timestamp(when: DateTime) -> float:
     return when.timestamp()
 
 
+def in_utc(when: DateTime) -> DateTime:
+    """`when` in UTC; itself when it already is (pendulum's `in_tz` copies every time)."""
+    return when if when.tzinfo is pendulum.UTC else when.in_tz("UTC")
+
+
+# the last instant formatted at each precision: one intake run stamps all of its events,
+# intents and their stored records with one instant, so most calls format nothing
+_last_iso: tuple[object, str] = (None, "")
+_last_precise: tuple[object, str] = (None, "")
+
+
 def iso(when: DateTime | None) -> str | None:
     """UTC ISO 8601 with a Z, seconds precision (the JSON shapes' time format)."""
+    global _last_iso
     if when is None:
         return None
-    return when.in_tz("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+    last = _last_iso  # one read: another thread may replace it meanwhile
+    if last[0] is when:
+        return last[1]
+    d = in_utc(when)
+    # from the fields: strftime and isoformat would ask pendulum's zone for its offset
+    text = f"{d.year:04d}-{d.month:02d}-{d.day:02d}T{d.hour:02d}:{d.minute:02d}:{d.second:02d}Z"
+    _last_iso = (when, text)
+    return text
+
+
+def iso_precise(when: DateTime) -> str:
+    """UTC ISO 8601 with microseconds, for storage (ordering within a second matters)."""
+    global _last_precise
+    last = _last_precise
+    if last[0] is when:
+        return last[1]
+    d = in_utc(when)
+    text = (
+        f"{d.year:04d}-{d.month:02d}-{d.day:02d}T"
+        f"{d.hour:02d}:{d.minute:02d}:{d.second:02d}.{d.microsecond:06d}Z"
+    )
+    _last_precise = (when, text)
+    return text

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from pendulum import DateTime
 
-from console.domain.clock import iso, parse_instant, parse_stored_instant
+from console.domain.clock import iso, iso_precise, parse_instant, parse_stored_instant
 from console.domain.intake.book import BOOK_KINDS, AlertBook, fold_alert_event
 from console.domain.lazy import LazyDict, LazySet
 
@@ -125,11 +125,6 @@ class Event:
             "origin": self.origin,
             "text": self.text,
         }
-
-
-def iso_precise(when: DateTime) -> str:
-    """UTC ISO 8601 with microseconds, for storage (ordering within a second matters)."""
-    return when.in_tz("UTC").strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass

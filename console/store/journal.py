@@ -87,25 +87,35 @@ def read_from(path: Path, offset: int, first_line_no: int) -> ReadResult:
     return ReadResult(batches=batches, end=offset + pos, lines=line_no - first_line_no, torn=torn)
 
 
+def encode(records_batches: list[list[dict[str, Any]]]) -> bytes:
+    """One journal line per batch: each record encoded once, straight to the line."""
+    return "".join([_ENCODE({"r": recs}) + "\n" for recs in records_batches]).encode()
+
+
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def append(path: Path, good_end: int, records_batches: list[list[dict[str, Any]]]) -> int:
     """Cut any torn tail at `good_end`, append one line per batch, fsync. Returns the new end."""
-    payload = b"".join(
-        (json.dumps({"r": recs}, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
-        for recs in records_batches
-    )
     fd = os.open(path, os.O_WRONLY)
     try:
-        size = os.fstat(fd).st_size
-        if size != good_end:
-            os.ftruncate(fd, good_end)
-        os.lseek(fd, good_end, os.SEEK_SET)
-        view = memoryview(payload)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-        os.fsync(fd)
+        return append_fd(fd, good_end, records_batches)
     finally:
         os.close(fd)
+
+
+def append_fd(fd: int, good_end: int, records_batches: list[list[dict[str, Any]]]) -> int:
+    """`append` to a journal already open for writing (the store keeps its own open)."""
+    payload = encode(records_batches)
+    size = os.fstat(fd).st_size
+    if size != good_end:
+        os.ftruncate(fd, good_end)
+    view = memoryview(payload)
+    while view:
+        # pwrite at our offset: the fd's own position may be anywhere after a truncate
+        written = os.pwrite(fd, view, good_end + len(payload) - len(view))
+        view = view[written:]
+    os.fsync(fd)
     return good_end + len(payload)
 
 

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pendulum import UTC
+
 from console.domain.model import Event, State, event_to_row, iso_precise
 from console.store import journal as jr
 from console.store.coldlog import (
@@ -90,7 +92,13 @@ class Store:
         self._snap_sig: tuple[int, int, int] | None = None
         self._cold: ColdFile | None = None  # the cold file the state reads timelines from
         self.bytes_read = 0  # what the last load read (the store benchmark's floor parses it)
+        self._snap_file = str(path / SNAPSHOT)
         self._thread_lock = threading.RLock()
+        # kept open between writes (the flock is not): each write then costs no open/close
+        self._lock_fd: int | None = None
+        self._lock_depth = 0
+        self._journal_fd: int | None = None
+        self._journal_fd_gen = 0
         self._listeners: list[Callable[[list[dict[str, Any]]], None]] = []
 
     # -- opening ---------------------------------------------------------------------
@@ -136,7 +144,7 @@ class Store:
 
     def _snapshot_signature(self) -> tuple[int, int, int] | None:
         try:
-            st = (self.path / SNAPSHOT).stat()
+            st = os.stat(self._snap_file)
         except FileNotFoundError:
             return None
         return (st.st_ino, st.st_mtime_ns, st.st_size)
@@ -337,12 +345,25 @@ class Store:
 
     # -- folding ---------------------------------------------------------------------
 
-    def _fold(self, records: list[dict[str, Any]], notify: bool = True) -> None:
+    def _fold(
+        self,
+        records: list[dict[str, Any]],
+        notify: bool = True,
+        events: list[Event] | None = None,
+    ) -> None:
+        """Fold stored records; `events` are the Events the first records were made from.
+
+        A write folds its own Events as they are instead of parsing back the records it
+        has just made from them, unless an instant is not in UTC (the stored form is).
+        """
         state, intents, deliveries = self.state, self.intents, self.deliveries
-        for rec in records:
+        for i, rec in enumerate(records):
             t = rec.get("t")
             if t == "event":
-                state.apply(Event.from_record(rec))
+                ev = events[i] if events is not None and i < len(events) else None
+                state.apply(
+                    ev if ev is not None and ev.at.tzinfo is UTC else Event.from_record(rec)
+                )
             elif t == "intent":
                 body = {k: v for k, v in rec.items() if k != "t"}
                 intents[body["id"]] = body
@@ -368,6 +389,18 @@ class Store:
             return self._refresh_locked()
 
     def _refresh_locked(self) -> bool:
+        fd = self._journal_fd
+        if fd is not None and self._journal_fd_gen == self._gen and self._offset:
+            # the usual case for a writer: one fstat of the journal it appends to (and a
+            # stat of the snapshot) shows that nobody else wrote since its last write
+            st = os.fstat(fd)
+            if (
+                st.st_nlink
+                and st.st_size == self._offset
+                and self._snapshot_signature() == self._snap_sig
+            ):
+                return False
+        self._close_journal_fd()  # from here on the journal may be another file
         if not self.path.is_dir():
             return False
         if self._snapshot_signature() != self._snap_sig:
@@ -402,13 +435,36 @@ class Store:
     @contextmanager
     def _locked(self) -> Iterator[None]:
         with self._thread_lock:
-            fd = os.open(self.path / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+            if self._lock_depth:  # already held by this thread (flock is per open file)
+                self._lock_depth += 1
+                try:
+                    yield
+                finally:
+                    self._lock_depth -= 1
+                return
+            if self._lock_fd is None:
+                self._lock_fd = os.open(self.path / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+            fd = self._lock_fd
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._lock_depth = 1
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
                 yield
             finally:
+                self._lock_depth = 0
                 fcntl.flock(fd, fcntl.LOCK_UN)
-                os.close(fd)
+
+    def _journal_for_append(self) -> int:
+        """The current journal, open for writing (opened once per generation)."""
+        if self._journal_fd is None or self._journal_fd_gen != self._gen:
+            self._close_journal_fd()
+            self._journal_fd = os.open(self._journal_path(self._gen), os.O_WRONLY)
+            self._journal_fd_gen = self._gen
+        return self._journal_fd
+
+    def _close_journal_fd(self) -> None:
+        if self._journal_fd is not None:
+            fd, self._journal_fd = self._journal_fd, None
+            os.close(fd)
 
     def transact(self, fn: Callable[[State], Any]) -> Any:
         """Under the write lock: catch up, call `fn(state)`, persist what it returns, fold it.
@@ -439,11 +495,11 @@ class Store:
                 recs = batch.records()
                 if recs:
                     # fold now so the next function in the group sees this one's effects
-                    self._fold(recs, notify=False)
+                    self._fold(recs, notify=False, events=batch.events)
                     batches.append(recs)
                 results.append(result)
             if batches:
-                self._offset = jr.append(self._journal_path(self._gen), self._offset, batches)
+                self._offset = jr.append_fd(self._journal_for_append(), self._offset, batches)
                 self._line += len(batches)
                 for recs in batches:
                     for listener in list(self._listeners):
@@ -545,7 +601,13 @@ class Store:
         return self._line - 2
 
     def close(self) -> None:
+        """Let go of listeners and open files (a later write opens them again)."""
         self._listeners.clear()
+        with self._thread_lock:
+            self._close_journal_fd()
+            if self._lock_fd is not None and not self._lock_depth:
+                fd, self._lock_fd = self._lock_fd, None
+                os.close(fd)
 
 
 class _SnapshotMoved(Exception):

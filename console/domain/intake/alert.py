@@ -58,8 +58,14 @@ def clean_text(value: Any, limit: int = MAX_FIELD) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\n", " ").replace("\t", " "))
-    text = text.strip()
+    if text.isprintable():
+        # nothing to replace: line breaks, tabs, control, format (bidi, zero-width) and
+        # separator characters are all outside Python's "printable"
+        text = text.strip()
+    else:
+        text = _CONTROL.sub(
+            " ", text.replace("\r\n", "\n").replace("\n", " ").replace("\t", " ")
+        ).strip()
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text

@@ -66,7 +66,13 @@ class AlertBook:
     def __init__(self, parent: AlertBook | None = None) -> None:
         self._parent = parent
         self._entries: dict[str, Any] = {}
-        self._keys: dict[str, Any] = {}
+        # the open keys of each incident. A root book keeps one set per incident and
+        # changes it in place (an incident may hold thousands of alerts: copying its set
+        # on every new alert would make a storm quadratic); a child keeps only what it
+        # added to and removed from its parent's view
+        self._keys: dict[str, set[str]] = {}
+        self._keys_added: dict[str, set[str]] = {}
+        self._keys_removed: dict[str, set[str]] = {}
         self._groups: dict[str, Any] = {}
         self._resolved: dict[str, Any] = {}
 
@@ -90,7 +96,64 @@ class AlertBook:
         return self._read("_entries", key)
 
     def keys_of(self, incident: str) -> frozenset[str]:
-        return self._read("_keys", incident) or frozenset()
+        """The open keys of an incident (a copy: folding may change the book meanwhile)."""
+        if self._parent is None:
+            return frozenset(self._keys.get(incident, ()))
+        keys = self._parent.keys_of(incident)
+        removed = self._keys_removed.get(incident)
+        added = self._keys_added.get(incident)
+        if removed:
+            keys = keys - removed
+        return keys | added if added else keys
+
+    def has_keys(self, incident: str) -> bool:
+        """Whether an incident holds any open alert (without copying its keys)."""
+        return self._key_count(incident) > 0
+
+    def _key_count(self, incident: str) -> int:
+        if self._parent is None:
+            return len(self._keys.get(incident, ()))
+        return (
+            self._parent._key_count(incident)
+            + len(self._keys_added.get(incident, ()))
+            - len(self._keys_removed.get(incident, ()))
+        )
+
+    def _holds_key(self, incident: str, key: str) -> bool:
+        book: AlertBook | None = self
+        while book is not None:
+            if book._parent is None:
+                return key in book._keys.get(incident, ())
+            if key in book._keys_added.get(incident, ()):
+                return True
+            if key in book._keys_removed.get(incident, ()):
+                return False
+            book = book._parent
+        return False
+
+    def _add_key(self, incident: str, key: str) -> None:
+        if self._parent is None:
+            self._keys.setdefault(incident, set()).add(key)
+            return
+        removed = self._keys_removed.get(incident)
+        if removed and key in removed:
+            removed.discard(key)  # the parent holds it: removing the removal restores it
+        elif not self._parent._holds_key(incident, key):
+            self._keys_added.setdefault(incident, set()).add(key)
+
+    def _remove_key(self, incident: str, key: str) -> None:
+        if self._parent is None:
+            keys = self._keys.get(incident)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._keys[incident]
+            return
+        added = self._keys_added.get(incident)
+        if added and key in added:
+            added.discard(key)
+        elif self._parent._holds_key(incident, key):
+            self._keys_removed.setdefault(incident, set()).add(key)
 
     def group(self, token: str) -> GroupSlot | None:
         return self._read("_groups", token)
@@ -180,14 +243,15 @@ class AlertBook:
 
     def put_entry(self, key: str, entry: AlertEntry | None) -> None:
         before = self.entry(key)
-        if (
-            before is not None
-            and before.incident
-            and (entry is None or entry.incident != before.incident)
-        ):
-            self._write("_keys", before.incident, self.keys_of(before.incident) - {key} or None)
-        if entry is not None and entry.incident:
-            self._write("_keys", entry.incident, self.keys_of(entry.incident) | {key})
+        old = before.incident if before is not None else None
+        new = entry.incident if entry is not None else None
+        if old != new:
+            if old:
+                self._remove_key(old, key)
+            if new:
+                self._add_key(new, key)
+        elif new and not self._holds_key(new, key):
+            self._add_key(new, key)
         self._write("_entries", key, entry)
 
     def put_group(self, token: str, slot: GroupSlot | None) -> None:
@@ -259,12 +323,17 @@ def fold_alert_event(book: AlertBook, ev: Any) -> None:
             return
         book.put_entry(
             key,
-            replace(
-                entry,
-                count=entry.count + 1,
-                last_at=ev.at,
+            AlertEntry(  # not dataclasses.replace: a storm of repeats makes many of these
+                key=entry.key,
+                incident=entry.incident,
+                service=entry.service,
+                status=entry.status,
                 summary=d.get("summary") or entry.summary,
                 severity=d.get("severity") or entry.severity,
+                count=entry.count + 1,
+                first_at=entry.first_at,
+                last_at=ev.at,
+                started_at=entry.started_at,
             ),
         )
     elif kind in ("alert_resolved", "alert_dropped"):

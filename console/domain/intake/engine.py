@@ -19,15 +19,16 @@ For each alert of the body, in order:
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
-import uuid
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pendulum import DateTime
 
-from console.domain.clock import iso
+from console.domain.clock import in_utc, iso
 from console.domain.intake.alert import Alert, clean_text, parse_body, severity_urgency
 from console.domain.intake.book import AlertBook, fold_alert_event
 from console.domain.intake.config import (
@@ -46,7 +47,8 @@ IdSource = Callable[[], str]
 
 
 def _uuid_hex() -> str:
-    return uuid.uuid4().hex
+    # 128 random bits as 32 hex digits, like uuid4().hex, at a fifth of its cost
+    return os.urandom(16).hex()
 
 
 @dataclass
@@ -254,7 +256,7 @@ class _Run:
             source_time=source_time,
         )
         self.outcome(key, "resolved", inc)
-        if inc is None or self.scratch.book.keys_of(inc):
+        if inc is None or self.scratch.book.has_keys(inc):
             return
         service = self.config.service(entry.service or "")
         if service.auto_resolve_alerts and self.scratch.incident_status(inc) not in (
@@ -416,7 +418,9 @@ class _Run:
             in_window = (
                 service.grouping.type != "time"
                 or service.grouping.timeout == 0
-                or (self.at - slot.opened_at).total_seconds() < service.grouping.timeout
+                # the standard library's subtraction: pendulum's builds an Interval
+                or _dt.datetime.__sub__(self.at, slot.opened_at).total_seconds()
+                < service.grouping.timeout
             )
             if in_window:
                 self.book_alert(slot.incident, routed)
@@ -492,8 +496,10 @@ MAX_DETAILS_BYTES = 4096
 def _bounded_details(details: dict[str, Any]) -> dict[str, Any] | None:
     if not details:
         return None
+    if _size_bound(details) <= MAX_DETAILS_BYTES:
+        return details  # the usual case: small enough whole, known without encoding it
     if len(json.dumps(details, ensure_ascii=False).encode()) <= MAX_DETAILS_BYTES:
-        return details  # the usual case: small enough whole
+        return details
     out: dict[str, Any] = {}
     size = 2
     for key, value in details.items():
@@ -504,6 +510,20 @@ def _bounded_details(details: dict[str, Any]) -> dict[str, Any] | None:
         out[key] = value
         size += item
     return out
+
+
+def _size_bound(value: Any) -> int:
+    """At least the size of `value` as UTF-8 JSON: each character of a string takes at
+    most 6 bytes (an escape), other scalars at most 32 (a float's repr). Cheaper than
+    encoding, and the details an alert carries are almost always far under the bound.
+    """
+    if isinstance(value, str):
+        return 2 + 6 * len(value)
+    if isinstance(value, dict):
+        return 2 + sum(4 + _size_bound(k) + _size_bound(v) for k, v in value.items())
+    if isinstance(value, list):
+        return 2 + sum(1 + _size_bound(v) for v in value)
+    return 32 if isinstance(value, (int, float, bool)) or value is None else 1 << 30
 
 
 def _quote(key: str) -> str:
@@ -524,7 +544,7 @@ def intake_alerts(
 
     With `page`, the first escalation step of each incident opened here comes with it.
     """
-    at = received_at.in_tz("UTC")
+    at = in_utc(received_at)
     run = _Run(state, config or intake_config(settings), at, ids or _uuid_hex)
     for alert in alerts:
         run.take(alert)

@@ -34,6 +34,8 @@ class WindowStatus:
 
 def all_windows(config: Any, state: Any) -> list[MaintenanceWindow]:
     """The config's windows and the timeline's, without duplicates, by start time."""
+    if not config.maintenance and not state.maintenance:
+        return []  # the usual case, once per alert: nothing to copy or sort
     seen: set[tuple[str, Any, Any]] = set()
     out: list[MaintenanceWindow] = []
     for w in list(config.maintenance) + list(state.maintenance):

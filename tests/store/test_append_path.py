@@ -1,0 +1,77 @@
+"""The append path keeps its journal and lock open between writes: it must still see others.
+
+A writer checks one fstat of the journal it holds (and the snapshot's signature) before
+each write; these cases are the ones where that check must send it back to the files.
+"""
+
+from __future__ import annotations
+
+import pendulum
+
+from console.domain.clock import FixedClock
+from console.domain.model import Event
+from console.store import Batch, Store
+from tests.store.helpers import T0, markers, note_batch
+
+
+def test_writers_taking_turns_see_each_other_and_lose_nothing(tmp_path):
+    path = tmp_path / "store"
+    a, b = Store.open(path), Store.open(path)
+    clock = FixedClock(T0)
+    for i in range(0, 40, 2):
+        a.transact(lambda s, i=i: note_batch(i, clock))
+        b.transact(lambda s, i=i: note_batch(i + 1, clock))
+    assert markers(a) == set(range(39)) and markers(b) == set(range(40))
+    assert markers(Store.open(path, read_only=True)) == set(range(40))
+
+
+def test_a_writer_holding_a_compacted_journal_writes_to_the_new_one(tmp_path):
+    path = tmp_path / "store"
+    a, b = Store.open(path), Store.open(path)
+    clock = FixedClock(T0)
+    b.transact(lambda s: note_batch(0, clock))  # b now holds journal 1 open
+    a.transact(lambda s: note_batch(1, clock))
+    a.compact()  # journal 1 is gone; the snapshot names journal 2
+    b.transact(lambda s: note_batch(2, clock))
+    a.compact()
+    b.transact(lambda s: note_batch(3, clock))
+    a.transact(lambda s: note_batch(4, clock))
+    assert markers(Store.open(path, read_only=True)) == set(range(5))
+    assert [p.name for p in sorted(path.glob("journal-*.jsonl"))] == ["journal-000003.jsonl"]
+
+
+def test_a_write_made_after_close_opens_the_files_again(tmp_path):
+    path = tmp_path / "store"
+    store = Store.open(path)
+    clock = FixedClock(T0)
+    store.transact(lambda s: note_batch(0, clock))
+    store.close()
+    store.transact(lambda s: note_batch(1, clock))
+    assert markers(Store.open(path, read_only=True)) == {0, 1}
+
+
+def test_a_written_event_folds_as_it_reads_back(tmp_path):
+    """The writer folds its own Events; a reader folds the stored records: same state."""
+    path = tmp_path / "store"
+    store = Store.open(path)
+    paris = pendulum.datetime(2026, 11, 30, 10, 0, 0, 123456, tz="Europe/Paris")
+    for n, at in enumerate((paris, paris.in_tz("UTC"))):
+        ev = Event(
+            id=f"e{n}",
+            at=at,
+            kind="opened",
+            author="me",
+            origin="local",
+            text="t",
+            incident=f"INC-{n + 1}",
+            data={"title": f"t{n}", "components": ["api"]},
+        )
+        store.transact(lambda s, ev=ev: Batch(events=[ev]))
+    fresh = Store.open(path, read_only=True)
+    for inc in ("INC-1", "INC-2"):
+        mine, theirs = store.state.incidents[inc], fresh.state.incidents[inc]
+        assert mine == theirs
+        assert str(mine.created_at.tzinfo) == "UTC"
+        assert [e.to_record() for e in store.state.timeline(inc)] == [
+            e.to_record() for e in fresh.state.timeline(inc)
+        ]
