@@ -1,8 +1,9 @@
 """The Incidents pane: a virtualised list over the sorted snapshot rows.
 
 Built on the Line API rather than `DataTable`: only visible rows are rendered, a cursor
-move repaints the two lines that changed, and the age column ticks by repainting only
-its own cells. 10,000 incidents cost what a screenful costs.
+move repaints the two lines that changed, a scroll repaints the rows (not the header, and
+the scrollbar only when its thumb moves a visible step), and the age column ticks by
+repainting only its own cells. 10,000 incidents cost what a screenful costs.
 """
 
 from __future__ import annotations
@@ -14,16 +15,18 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
 
 from console.ui.filtering import Filter
 from console.ui.formatting import age, fit, sev_label, status_label
+from console.ui.repaint import QuietBorder
 from console.ui.view_model import IncidentRow, Snapshot
 
 MARK_W, ID_W, SEV_W, STATUS_W, SERVICE_W, AGE_W, WHO_W = 2, 7, 5, 7, 12, 4, 14
 
 
-class IncidentsPane(ScrollView, can_focus=True):
+class IncidentsPane(QuietBorder, ScrollView, can_focus=True):
     """Incidents: open and unacknowledged first, then by severity and age.
 
     | key | does |
@@ -67,6 +70,7 @@ class IncidentsPane(ScrollView, can_focus=True):
 
     DEFAULT_CSS = """
     IncidentsPane {
+        overflow-x: hidden;
         scrollbar-size-vertical: 1;
         & > .incidents--header { color: $foreground; text-style: bold underline; }
         & > .incidents--cursor { background: $primary; color: $background; text-style: bold; }
@@ -131,7 +135,7 @@ class IncidentsPane(ScrollView, can_focus=True):
         if not self.filter.empty:
             rows = tuple(r for r in rows if self.filter.matches(r))
         self.rows = rows
-        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        self.virtual_size = Size(0, len(rows) + 1)
         keep = self._selected_id
         index = None
         if keep is not None:
@@ -175,9 +179,12 @@ class IncidentsPane(ScrollView, can_focus=True):
     # -- moving ----------------------------------------------------------------------
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh_line(old + 1)
-        self.refresh_line(new + 1)
-        self._scroll_to_cursor()
+        top = self.scroll_offset.y
+        self._scroll_to_cursor()  # first: a scroll repaints every row anyway
+        if self.scroll_offset.y == top:
+            # only the two rows whose selection changed (line 0 is the header)
+            self.refresh_line(old + 1)
+            self.refresh_line(new + 1)
         self._announce()
 
     def _announce(self) -> None:
@@ -186,6 +193,30 @@ class IncidentsPane(ScrollView, can_focus=True):
         if new_id != self._selected_id:
             self._selected_id = new_id
             self.post_message(self.Selected(new_id))
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        # ScrollView repaints the whole pane and its scrollbar on every scroll; the header
+        # and, at thousands of rows, the one-cell thumb mostly stay where they are
+        if self.show_vertical_scrollbar:
+            self._move_scrollbar(new)
+        if round(old) != round(new):
+            self.refresh(Region(0, 1, self._width(), max(self.size.height - 1, 0)))
+
+    def refresh_line(self, y: int) -> None:
+        """Repaint line `y` of the list (1: the first row), its scrollbar cell excluded."""
+        self.refresh(Region(0, y - self.scroll_offset.y, self._width(), 1))
+
+    def _width(self) -> int:
+        # the rows' width: the content less the scrollbar (`size` includes it)
+        return self.scrollable_content_region.width
+
+    def _move_scrollbar(self, position: float) -> None:
+        bar = self.vertical_scrollbar
+        if _thumb(bar, position) == _thumb(bar, bar.position):
+            # the same cells: keep the position without the repaint its setter asks for
+            bar.set_reactive(type(bar).position, bar.validate_position(position))
+        else:
+            bar.position = position
 
     def _scroll_to_cursor(self) -> None:
         visible = max(self.size.height - 1, 1)
@@ -221,7 +252,7 @@ class IncidentsPane(ScrollView, can_focus=True):
         self.refresh_line(self.cursor + 1)
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        self.virtual_size = Size(0, len(self.rows) + 1)
         self._cache.clear()
         self._scroll_to_cursor()
 
@@ -243,7 +274,7 @@ class IncidentsPane(ScrollView, can_focus=True):
         return cols
 
     def _age_x(self) -> int | None:
-        cols = self._columns(self.size.width)
+        cols = self._columns(self._width())
         x = 0
         for name in ("mark", "id", "sev", "status", "title", "service"):
             if cols[name]:
@@ -259,7 +290,7 @@ class IncidentsPane(ScrollView, can_focus=True):
         return self._styles[name]
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self._width()
         if self._base is None:  # rich_style walks the ancestors; once per style change
             self._base = self.rich_style
         base = self._base
@@ -306,13 +337,15 @@ class IncidentsPane(ScrollView, can_focus=True):
         if flashing:
             base = base + self._style("flash")
         muted = self._style("muted")
-        mark = " "
+        mark, mark_style = " ", Style()  # a blank mark joins the id's run of style
         if flashing:
             mark = "!"
         elif row.status == "triggered" and row.id in self.snapshot.escalations_soon:
             mark = "▲"
         elif row.page_stale(self.now_ts, self.stale_minutes):
             mark = "⚠"
+        if mark != " ":
+            mark_style = self._style("marker")
         sev_style = self._style(f"sev-{row.severity}") if row.severity else muted
         status_style = (
             self._style(f"status-{row.status}")
@@ -331,7 +364,7 @@ class IncidentsPane(ScrollView, can_focus=True):
             base = base + self._style("cursor" if self.has_focus else "cursor-blurred")
             sev_style = status_style = text_style = muted = Style()
         segs = [
-            Segment(fit(mark, cols["mark"]), base + self._style("marker")),
+            Segment(fit(mark, cols["mark"]), base + (mark_style or text_style)),
             Segment(fit(row.id, cols["id"]) + " ", base + text_style),
             Segment(fit(sev_label(row.severity), cols["sev"]) + " ", base + sev_style),
             Segment(fit(status_label(row.status), cols["status"]) + " ", base + status_style),
@@ -342,5 +375,22 @@ class IncidentsPane(ScrollView, can_focus=True):
         segs.append(Segment(fit(age(self.now_ts - row.created_ts), cols["age"]), base + muted))
         if cols["who"]:
             segs.append(Segment(" " + fit(row.who, cols["who"]), base + text_style))
-        # runs of one style merged (the cursor row is one run): fewer escapes per move
+        # the row's last run reaches the edge, and runs of one style are merged (the cursor
+        # row is one run): fewer escape sequences per repainted row
+        last = segs[-1]
+        short = width - sum(len(s.text) for s in segs)
+        if short > 0:
+            segs[-1] = Segment(last.text + " " * short, last.style)
         return Strip(segs).crop_extend(0, width, base).simplify()
+
+
+def _thumb(bar, position: float) -> tuple:
+    """Where `bar` draws its thumb at `position`, as Textual's own scrollbar renders it."""
+    window = bar.window_size if bar.window_size < bar.window_virtual_size else 0
+    segments = ScrollBarRender.render_bar(
+        size=bar.size.height,
+        virtual_size=bar.window_virtual_size,
+        window_size=window,
+        position=bar.validate_position(position),
+    )
+    return tuple((seg.text, seg.style) for seg in segments.segments)

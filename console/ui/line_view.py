@@ -1,7 +1,8 @@
 """A scrolling pane of pre-built lines drawn through Textual's Line API.
 
 Only the visible lines are rendered, each once until its text or the width changes, so
-a pane with a long timeline costs what its visible rows cost.
+a pane with a long timeline costs what its visible rows cost. New lines repaint only the
+visible lines that differ, each only up to its last changed cell (console.ui.repaint).
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from dataclasses import dataclass
 from rich.segment import Segment
 from rich.text import Text
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from console.ui.repaint import QuietBorder, changed_until
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ class Squeezed:
         return [line]
 
 
-class LineView(ScrollView, can_focus=True):
+class LineView(QuietBorder, ScrollView, can_focus=True):
     """Shows `lines` (Rich `Text`, rendered as plain text, never as markup)."""
 
     DEFAULT_CSS = """
@@ -102,9 +105,9 @@ class LineView(ScrollView, can_focus=True):
                 out.append(text)
             else:
                 out.extend(text.wrap(self.app.console, width))
-        old = self._lines
+        old, old_strips = self._lines, self._cache
         self._lines = out
-        self._cache.clear()
+        self._cache = {}
         # No horizontal scrolling (long lines are wrapped or cut). The height never goes
         # below the pane's, so a short timeline replacing another does not change the
         # virtual size, and only the lines that differ are repainted (bytes over SSH).
@@ -113,14 +116,35 @@ class LineView(ScrollView, can_focus=True):
             self.virtual_size = size
             self.refresh()
         else:
-            for i in range(max(len(old), len(out))):
-                if i >= len(old) or i >= len(out) or old[i] != out[i]:
-                    self.refresh_line(i)
+            self._repaint_changes(old, old_strips)
         if self.follow and at_end:
             # forced: the scrollbar that allows scrolling appears only at the next layout,
             # and without it an immediate scroll is refused (the newest event stayed hidden)
             self.scroll_end(animate=False, immediate=True, force=True, x_axis=False)
             self.call_after_refresh(self._sync_scrollbar)
+
+    def _repaint_changes(self, old: list[Text], old_strips: dict[int, Strip]) -> None:
+        """Refresh the visible lines that changed, each up to its last changed cell."""
+        top = self.scroll_offset.y
+        out = self._lines
+        for y in range(self.size.height):
+            i = top + y
+            before = old[i] if i < len(old) else None
+            after = out[i] if i < len(out) else None
+            if before == after:
+                continue
+            was = old_strips.get(i)
+            if was is None:  # never drawn (or a style change cleared it): all of it
+                self.refresh_line(i)
+                continue
+            end = changed_until(was, self._strip(i))
+            if end:
+                self.refresh(Region(0, y, end, 1))
+
+    def refresh_line(self, y: int) -> None:
+        """Repaint line `y` (an index into the lines), its scrollbar cell excluded."""
+        width = self.scrollable_content_region.width
+        self.refresh(Region(0, y - self.scroll_offset.y, width, 1))
 
     def _sync_scrollbar(self) -> None:
         # a scrollbar that appears after the scroll starts at the top: move its thumb
@@ -143,21 +167,24 @@ class LineView(ScrollView, can_focus=True):
         return self._base
 
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        index = scroll_y + y
+        return self._strip(self.scroll_offset.y + y)
+
+    def _strip(self, index: int) -> Strip:
+        """Line `index` as drawn at the pane's width (cached until the lines change)."""
+        strip = self._cache.get(index)
+        if strip is not None:
+            return strip
         width = self.size.width
         base = self.base_style()
         if index >= len(self._lines):
-            return Strip.blank(width, base)
-        strip = self._cache.get(index)
-        if strip is None:
-            text = self._lines[index]
+            strip = Strip.blank(width, base)
+        else:
             segments = [
                 Segment(seg.text, base + seg.style if seg.style else base)
-                for seg in text.render(self.app.console)
+                for seg in self._lines[index].render(self.app.console)
                 if seg.text != "\n"
             ]
-            strip = Strip(segments)
-            self._cache[index] = strip
-        # runs of one style merged (the padding too): fewer escape sequences over SSH
-        return strip.crop_extend(scroll_x, scroll_x + width, base).simplify()
+            # runs of one style merged (the padding too): fewer escape sequences over SSH
+            strip = Strip(segments).crop_extend(0, width, base).simplify()
+        self._cache[index] = strip
+        return strip

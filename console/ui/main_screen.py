@@ -33,6 +33,7 @@ from console.ui.messages import (
     CommandFailed,
     DraftWritten,
     OnCallReady,
+    OutlookReady,
     SnapshotReady,
 )
 from console.ui.oncall_pane import OnCallPane
@@ -84,8 +85,12 @@ class MainScreen(Screen):
         self.selected: str | None = None
         self._stop = threading.Event()
         self._filter_text = ""
-        self._oncall_asked_for: str | None = "-"
         self._typed: str | None = None
+        # the On-call pane: who is on call (recomputed off-thread every 30 s), and who the
+        # triggered incidents page next (off-thread, again when their row or minute moves)
+        self._oncall_rows: list | None = None  # None: not worked out yet
+        self._oncall_problem = ""
+        self._outlooks: dict[str, tuple] = {}  # incident: (row, minute, outlook)
 
     # -- building --------------------------------------------------------------------
 
@@ -108,8 +113,12 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         for name in PANES:
-            self.pane(name).border_title = TITLES[name]
+            self.pane(name).set_border_title(TITLES[name])
         self.incidents.stale_minutes = self.link.settings.stale_minutes
+        # a cursor move updates the panes that follow the selection in the same frame
+        # (the Selected message would come a frame later); Selected still covers new
+        # snapshots and filters moving the selection
+        self.watch(self.incidents, "cursor", self._follow_cursor, init=False)
         self.apply_snapshot(self.snapshot)
         # the start-up objects are made: collect again from the first frame on, without
         # ever walking them (console.gc_pause)
@@ -195,31 +204,69 @@ class MainScreen(Screen):
             self.post_message(DraftWritten(incident, path, message))
 
     @work(thread=True, exit_on_error=False, group="oncall", exclusive=True)
-    def compute_oncall(self, incident: str | None) -> None:
-        from console.domain.oncall import next_pages, oncall_now_next
+    def compute_oncall(self) -> None:
+        """Who is on call now and next (the same for every selection)."""
+        from console.domain.oncall import oncall_now_next
 
-        settings, now = self.link.settings, self.link.clock.now()
-        problem, rows, outlook = "", [], None
+        problem, rows = "", []
         try:
-            rows = oncall_now_next(settings, now)
+            rows = oncall_now_next(self.link.settings, self.link.clock.now())
         except ValueError as exc:  # a bad [schedules]/[policies] table: `lint` says more
             problem = str(exc)
-        if incident is not None and not problem:
-            with self.link.lock:
-                inc = self.link.store.state.incidents.get(incident)
-                timeline = list(self.link.store.state.timeline(incident)) if inc else []
-            if inc is not None and inc.is_open and inc.status == "triggered":
-                try:
-                    outlook = tuple(next_pages(settings, inc, now, timeline))
-                except ValueError:
-                    outlook = ()
-            else:
+        self.post_message(OnCallReady(rows, None, None, problem))
+
+    @work(thread=True, exit_on_error=False, group="outlook", exclusive=True)
+    def compute_outlook(self, row, minute: int) -> None:
+        """Who a triggered incident pages next (reads the store, so off the UI thread)."""
+        from console.domain.oncall import next_pages
+
+        settings, now = self.link.settings, self.link.clock.now()
+        outlook: tuple = ()
+        with self.link.lock:
+            inc = self.link.store.state.incidents.get(row.id)
+            timeline = list(self.link.store.state.timeline(row.id)) if inc else []
+        if inc is not None and inc.is_open and inc.status == "triggered":
+            try:
+                outlook = tuple(next_pages(settings, inc, now, timeline))
+            except ValueError:
                 outlook = ()
-        self.post_message(OnCallReady(rows, outlook, incident, problem))
+        self.post_message(OutlookReady(row, minute, outlook))
 
     def request_oncall(self) -> None:
-        self._oncall_asked_for = self.selected
-        self.compute_oncall(self.selected)
+        """Recompute who is on call (on mount, then every 30 seconds)."""
+        self.compute_oncall()
+
+    def _outlook(self, incident: str | None) -> tuple | None:
+        """The selected incident's next pages: () when nothing can page (not triggered, no
+        policies), None until first worked out off-thread. Worked out again only when the
+        incident's row changed or the minute moved; the last answer shows meanwhile."""
+        if incident is None or self._oncall_problem:
+            return ()
+        row = self.snapshot.by_id.get(incident)
+        if row is None or row.status != "triggered" or not self.link.settings.raw.get("policies"):
+            return ()
+        minute = int(self.link.clock.now().timestamp() // 60)
+        known = self._outlooks.get(incident)
+        if known is None or known[0] is not row or known[1] != minute:
+            self.compute_outlook(row, minute)
+        return known[2] if known is not None else None
+
+    def _show_oncall(self) -> None:
+        if self._oncall_rows is None:
+            return  # the pane stays empty until it can say who is on call
+        incident = self.selected
+        outlook = self._outlook(incident)
+        users = getattr(self, "_user_labels", None)
+        if users is None:
+            users = self._user_labels = {u.handle: u.label for u in self.link.settings.all_users()}
+        self._oncall_pane.show(
+            self._oncall_rows,
+            outlook,
+            incident,
+            self.link.clock.now(),
+            lambda h: users.get(h, h),
+            self._oncall_problem,
+        )
 
     # -- messages in -----------------------------------------------------------------
 
@@ -231,6 +278,7 @@ class MainScreen(Screen):
         self.snapshot = snap
         now = self.link.clock.now()
         self.incidents.show(snap, now.timestamp())
+        self._show_oncall()  # the selected incident may have been acknowledged
         self.query_one(StatusBar).show(
             snap.kind, snap.read_only, snap.providers, snap.pending_intents
         )
@@ -259,9 +307,9 @@ class MainScreen(Screen):
     def _show_timeline(self, now) -> None:
         events = self.snapshot.timeline(self.selected) if self.selected else ()
         pending = self.snapshot.pending.get(self.selected, ()) if self.selected else ()
-        pane = self.query_one(TimelinePane)
+        pane = self._timeline_pane
         pane.show(self.selected, events, now.timestamp(), pending)
-        pane.border_title = f"Timeline {self.selected}" if self.selected else "Timeline"
+        pane.set_border_title(f"Timeline {self.selected}" if self.selected else "Timeline")
 
     def _subtitles(self) -> None:
         inc = self.incidents
@@ -270,30 +318,48 @@ class MainScreen(Screen):
         sub = f"{shown} of {total}" if not inc.filter.empty else f"{total}"
         if self._filter_text:
             sub += f" · /{self._filter_text}"
-        inc.border_subtitle = Text(sub)
+        inc.set_border_subtitle(Text(sub))
         narrow = self.query_one("#panes").has_class("-narrow")
         for name in ("timeline", "oncall", "status"):
-            self.pane(name).border_subtitle = "2 timeline · 3 on call · 4 status" if narrow else ""
+            self.pane(name).set_border_subtitle(
+                "2 timeline · 3 on call · 4 status" if narrow else ""
+            )
+
+    @property
+    def _timeline_pane(self) -> TimelinePane:
+        return self.query_one(TimelinePane)
+
+    @property
+    def _oncall_pane(self) -> OnCallPane:
+        return self.query_one(OnCallPane)
+
+    def _follow_cursor(self) -> None:
+        row = self.incidents.selected
+        self._select(row.id if row else None)
 
     def on_incidents_pane_selected(self, message: IncidentsPane.Selected) -> None:
-        self.selected = message.incident
-        self.query_one(CommandLine).selected = self.selected
+        self._select(message.incident)
+
+    def _select(self, incident: str | None) -> None:
+        """The panes that follow the selection: timeline, on-call outlook, keys."""
+        if incident == self.selected:
+            return
+        self.selected = incident
+        self.query_one(CommandLine).selected = incident
         self._show_timeline(self.link.clock.now())
-        self.request_oncall()
+        self._show_oncall()
         self._refresh_keys()
 
     def on_on_call_ready(self, message: OnCallReady) -> None:
-        if message.incident != self.selected:
-            return  # the selection moved on; a newer answer is coming
-        users = {u.handle: u.label for u in self.link.settings.all_users()}
-        self.query_one(OnCallPane).show(
-            message.rows,
-            message.outlook,
-            message.incident,
-            self.link.clock.now(),
-            lambda h: users.get(h, h),
-            message.problem,
-        )
+        self._oncall_rows, self._oncall_problem = message.rows, message.problem
+        self._show_oncall()
+
+    def on_outlook_ready(self, message: OutlookReady) -> None:
+        if len(self._outlooks) > 1000:  # a long session's walk through a storm
+            self._outlooks.clear()
+        self._outlooks[message.row.id] = (message.row, message.minute, message.outlook)
+        if message.row.id == self.selected:
+            self._show_oncall()
 
     def on_command_done(self, message: CommandDone) -> None:
         self.say(f"✓ {message.line}", "ok")

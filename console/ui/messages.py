@@ -71,3 +71,14 @@ class OnCallReady(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, OnCallReady)
+
+
+class OutlookReady(Message):
+    """Who a triggered incident pages next (`row`: its IncidentRow when asked), computed
+    off-thread for the given minute."""
+
+    def __init__(self, row, minute: int, outlook: tuple) -> None:
+        super().__init__()
+        self.row = row
+        self.minute = minute
+        self.outlook = outlook

@@ -44,10 +44,20 @@ class OnCallPane(LineView):
     }
     """
 
+    _styles: dict | None = None
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+
     def show(self, rows, outlook, incident, now, label, problem: str = "") -> None:
-        """`rows`: OnCallRow list; `outlook`: the incident's pages (or None); `label`:
-        handle -> display name."""
-        st = {n: self.get_component_rich_style(n, partial=True) for n in self.COMPONENT_CLASSES}
+        """`rows`: OnCallRow list; `outlook`: the incident's pages (None: still being
+        worked out); `label`: handle -> display name."""
+        if self._styles is None:  # once per style change, not once per cursor move
+            self._styles = {
+                n: self.get_component_rich_style(n, partial=True) for n in self.COMPONENT_CLASSES
+            }
+        st = self._styles
         lines: list[Text] = []
         if problem:
             lines.append(Text(" " + inert(problem, 300), st["oncall--warn"]))
@@ -83,7 +93,9 @@ class OnCallPane(LineView):
                     lines.append(line)
         if incident is not None:
             lines.append(Text(f" {incident} pages next", st["oncall--head"]))
-            if not outlook:
+            if outlook is None:
+                lines.append(Text("  …", st["oncall--muted"]))
+            elif not outlook:
                 lines.append(
                     Text(
                         "  nobody more (acknowledged, resolved, or no policy)", st["oncall--muted"]

@@ -59,6 +59,7 @@ class TimelinePane(LineView):
         self.events: tuple = ()
         self.pending: tuple[str, ...] = ()
         self.now_ts = 0.0
+        self._styles: dict[str, Style] | None = None
 
     def show(
         self, incident: str | None, events: tuple, now_ts: float, pending: tuple[str, ...] = ()
@@ -74,8 +75,8 @@ class TimelinePane(LineView):
         if same and not minute_moved and self._lines:
             return
         if incident != self.incident:
+            # another incident: from its start (the lines that differ are repainted)
             self.scroll_home(animate=False, immediate=True)
-            self._lines = []
         self.incident, self.events, self.now_ts = incident, events, now_ts
         self.pending = pending
         self.rebuild()
@@ -86,11 +87,20 @@ class TimelinePane(LineView):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._styles = None
         if self.is_mounted:
             self.rebuild()
 
+    def _part_styles(self) -> dict[str, Style]:
+        # read once per style change: a rebuild runs on every cursor move in the list
+        if self._styles is None:
+            self._styles = {
+                n: self.get_component_rich_style(n, partial=True) for n in self.COMPONENT_CLASSES
+            }
+        return self._styles
+
     def rebuild(self) -> None:
-        style = {n: self.get_component_rich_style(n, partial=True) for n in self.COMPONENT_CLASSES}
+        style = self._part_styles()
         width = max(self.size.width - 1, 20)
         if self.incident is None:
             self.set_lines(
