@@ -6,8 +6,8 @@
     POST /v2/alerts                       Opsgenie create alert
     POST /v2/alerts/ALIAS/close|acknowledge?identifierType=alias   Opsgenie close / acknowledge
 
-Each request is parsed and checked in its own thread; the write goes to one writer thread
-that commits whatever requests are waiting in one durable append (group commit). The
+Each request is parsed and checked in its own thread; writes are group-committed: one
+request thread at a time writes for every request waiting, in one durable append. The
 answer (202, with the dedup key) is sent only once the events are durable, so a sender
 that got a 202 can never lose its alert. Bad input gets the provider's own error body
 (../shared/specs) and changes nothing; a body over 512 KB is refused before it is read.
@@ -19,12 +19,10 @@ may hold secrets. The server binds to loopback only.
 from __future__ import annotations
 
 import json
-import queue
 import socket
 import threading
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
@@ -59,45 +57,95 @@ class _Failed:
     intents: tuple = ()
 
 
+class _Pending:
+    """One queued write: its function, then its result (or error) once its group is durable.
+
+    Its sender waits on a bare lock, which is also how it is told to write for the group
+    when its turn comes (see GroupCommitter).
+    """
+
+    __slots__ = ("fn", "_committer", "_wake", "_settled", "_lead", "_result", "_error")
+
+    def __init__(self, fn: Callable[[State], Any], committer: GroupCommitter) -> None:
+        self.fn = fn
+        self._committer = committer
+        self._wake = threading.Lock()
+        self._wake.acquire()
+        self._settled = False
+        self._lead = False
+        self._result: Any = None
+        self._error: BaseException | None = None
+
+    def settle(self, result: Any = None, error: BaseException | None = None) -> None:
+        self._result, self._error = result, error
+        self._settled = True
+        self._wake.release()
+
+    def promote(self) -> None:
+        """Make this sender the writer for whatever is waiting (itself included)."""
+        self._lead = True
+        self._wake.release()
+
+    def result(self) -> Any:
+        """Wait until durable (writing for the group if asked); return fn's result or raise."""
+        while True:
+            self._wake.acquire()
+            if self._settled:
+                self._wake.release()  # settled for good: another call returns at once
+                break
+            if self._lead:
+                self._lead = False
+                self._committer._write_round()
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+
 class GroupCommitter:
-    """One writer thread: batches waiting writes into one `transact_many` (one fsync)."""
+    """Group commit by the senders themselves: one writes, for everyone waiting, at a time.
+
+    A sender that finds nobody writing writes at once, in its own thread: a lone sender
+    pays no hand-over to another thread. Senders that arrive during a write wait; when it
+    is durable, the first of them is woken to write the next group (all that waited, up
+    to MAX_GROUP) in one `transact_many`, one fsync. Every sender must call `.result()`
+    on what `submit` returns: that is where the writing happens.
+    """
 
     def __init__(self, sink: Sink) -> None:
         self._sink = sink
-        self._queue: queue.Queue[tuple[Callable[[State], Any], Future] | None] = queue.Queue()
-        self._thread = threading.Thread(target=self._loop, name="intake-writer", daemon=True)
-        self._thread.start()
+        self._mutex = threading.Lock()
+        self._waiting: list[_Pending] = []
+        self._writing = False
 
-    def submit(self, fn: Callable[[State], Any]) -> Future:
-        fut: Future = Future()
-        self._queue.put((fn, fut))
-        return fut
+    def submit(self, fn: Callable[[State], Any]) -> _Pending:
+        """Queue a write; `.result()` on the answer returns once it is durable."""
+        pending = _Pending(fn, self)
+        with self._mutex:
+            self._waiting.append(pending)
+            lead = not self._writing
+            self._writing = True
+        if lead:
+            pending.promote()
+        return pending
 
     def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join(timeout=10)
+        """Nothing to stop: writes happen in their senders' threads."""
+        return None
 
-    def _loop(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            group = [item]
-            stop = False
-            while len(group) < MAX_GROUP:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    stop = True
-                    break
-                group.append(more)
+    def _write_round(self) -> None:
+        with self._mutex:
+            group = self._waiting[:MAX_GROUP]
+            del self._waiting[:MAX_GROUP]
+        try:
             self._commit(group)
-            if stop:
-                return
+        finally:
+            with self._mutex:
+                if self._waiting:
+                    self._waiting[0].promote()
+                else:
+                    self._writing = False
 
-    def _commit(self, group: list[tuple[Callable[[State], Any], Future]]) -> None:
+    def _commit(self, group: list[_Pending]) -> None:
         def guarded(fn: Callable[[State], Any]) -> Callable[[State], Any]:
             def run(state: State) -> Any:
                 try:
@@ -108,16 +156,18 @@ class GroupCommitter:
             return run
 
         try:
-            results = self._sink.transact_many([guarded(fn) for fn, _ in group])
-        except Exception as exc:  # the write itself failed: nothing is durable
-            for _, fut in group:
-                fut.set_exception(exc)
+            results = self._sink.transact_many([guarded(p.fn) for p in group])
+        except BaseException as exc:  # the write itself failed: nothing is durable
+            for p in group:
+                p.settle(error=exc)
+            if not isinstance(exc, Exception):
+                raise
             return
-        for (_, fut), result in zip(group, results, strict=True):
+        for p, result in zip(group, results, strict=True):
             if isinstance(result, _Failed):
-                fut.set_exception(result.error)
+                p.settle(error=result.error)
             else:
-                fut.set_result(result)
+                p.settle(result)
 
 
 # -- the providers' answers ------------------------------------------------------------
