@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,41 @@ class CliError(Exception):
         self.status = status
 
 
+class StoreOpening:
+    """A store being opened in a background thread, so the console's code loads and its
+    screen paints meanwhile. `wait()` returns the store or raises what opening raised."""
+
+    def __init__(self, open_fn) -> None:
+        self._done = threading.Event()
+        self._store: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(open_fn,), name="store-open", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, open_fn) -> None:
+        try:
+            self._store = open_fn()
+        except BaseException as exc:  # handed to whoever waits: a CliError names the store
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def succeeded(self) -> bool:
+        """Opened without error (`wait()` returns at once)."""
+        return self._done.is_set() and self._error is None
+
+    def wait(self) -> Any:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._store
+
+
 @dataclass
 class CliContext:
     store_path: Path | None = None
@@ -27,6 +63,7 @@ class CliContext:
     _settings: Any = None
     _stores: list[Any] = field(default_factory=list)
     _clock: Any = None
+    _opening: StoreOpening | None = None
 
     @classmethod
     def from_args(cls, args: Any) -> CliContext:
@@ -87,6 +124,14 @@ class CliContext:
             raise CliError(str(exc), 2) from None
         self._stores.append(store)
         return store
+
+    def start_opening(self, read_only: bool) -> StoreOpening:
+        """Open the live store in a background thread (once); see StoreOpening."""
+        if self._opening is None:
+            import console.store  # noqa: F401  imported here: two threads never import it at once
+
+            self._opening = StoreOpening(lambda: self.open_store(read_only=read_only))
+        return self._opening
 
     def close(self) -> None:
         for s in self._stores:

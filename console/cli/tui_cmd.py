@@ -6,6 +6,16 @@ from console.cli.context import CliContext
 
 
 def run(args, ctx: CliContext) -> int:
+    import os
+
+    if (
+        not os.environ.get("NOEARLY")
+        and ctx.store_path is not None
+        and getattr(args, "drill", None) is None
+        and getattr(args, "listen", None) is None
+    ):
+        # a named store means a live console: read it while the screen's code loads
+        ctx.start_opening(read_only=ctx.read_only_effective)
     try:
         from console.ui.app import run_app  # type: ignore[attr-defined]
     except ImportError:

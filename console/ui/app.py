@@ -72,6 +72,7 @@ class ConsoleApp(App):
         return dict(SEMANTIC_DEFAULTS)
 
     background: Any = None  # console.ui.live_background.LiveBackground in the live console
+    _background_started = False
 
     def _run_background(self) -> None:
         from textual.worker import get_current_worker
@@ -85,11 +86,16 @@ class ConsoleApp(App):
             ),
         )
 
-    def on_mount(self) -> None:
-        if self.background is not None:
+    def start_background(self) -> None:
+        """Start the live background (once): called a moment after the first complete
+        screen, so its imports (the sync engine, httpx) never slow the first paint."""
+        if self.background is not None and not self._background_started:
+            self._background_started = True
             self.run_worker(
                 self._run_background, thread=True, exit_on_error=False, name="live-background"
             )
+
+    def on_mount(self) -> None:
         if self.keymap_overrides:
             self.set_keymap(self.keymap_overrides)
         self.push_screen(MainScreen(self.link, bell=self.bell_on, ticking=self.ticking))
@@ -131,9 +137,11 @@ def make_app(
     bell: bool = False,
     ticking: bool = True,
     themes: ThemeSet | None = None,
+    opening=None,
 ) -> ConsoleApp:
-    """The App over a given store, settings and clock (tests, benchmarks, run_app)."""
-    link = StoreLink(store, settings, clock, drill=drill, read_only=read_only)
+    """The App over a given store, settings and clock (tests, benchmarks, run_app); or,
+    with `store` None, over the store `opening` (console.cli.context.StoreOpening)."""
+    link = StoreLink(store, settings, clock, drill=drill, read_only=read_only, opening=opening)
     return ConsoleApp(link, theme=theme, bell=bell, ticking=ticking, themes=themes)
 
 
@@ -196,14 +204,20 @@ def _receiver(args, link, settings, clock, drill, read_only):
 def run_app(args, ctx) -> int:
     """Run the console screen until the user quits; the exit status."""
     drill = _drill_session(args, ctx)
+    opening = None
     if drill is not None:
         store, settings, clock = drill.store, drill.settings, drill.clock
         read_only = False
     else:
         settings = ctx.settings
         read_only = ctx.read_only_effective
-        store = ctx.open_store(read_only=read_only)
         clock = ctx.clock
+        if getattr(args, "listen", None) is None:
+            # read in the background (tui_cmd may have started it already): the screen
+            # paints meanwhile, and an unreadable store ends the console with its reason
+            store, opening = None, ctx.start_opening(read_only)
+        else:
+            store = ctx.open_store(read_only=read_only)  # the receiver writes at once
     theme = getattr(args, "theme", None) or ctx.theme or settings.ui.get("theme")
     app = make_app(
         store,
@@ -213,6 +227,7 @@ def run_app(args, ctx) -> int:
         read_only=read_only,
         theme=theme,
         bell=bool(settings.ui.get("bell", True)),
+        opening=opening,
     )
     if drill is None:
         from console.ui.live_background import LiveBackground
@@ -229,4 +244,6 @@ def run_app(args, ctx) -> int:
             receiver.close()
         if drill is not None:
             drill.close()
+    if app.link.open_error is not None:
+        raise app.link.open_error  # a CliError naming the store, as if it failed at once
     return int(app.return_code or 0)

@@ -12,7 +12,6 @@ from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Input
 
-from console.commands.grammar import ALIASES, REGISTRY
 from console.domain.model import COMPONENT_STATUSES, PAGE_STATUSES
 
 SEVERITIES = ("sev1", "sev2", "sev3", "sev4", "sev5")
@@ -22,6 +21,8 @@ def complete(value: str, selected: str | None, components: list[str]) -> str | N
     """The whole line with its last word completed, or None (pure: tests call it)."""
     if not value or value.endswith(" ") and not value.strip():
         return None
+    from console.commands.grammar import ALIASES, REGISTRY  # with the first keystroke
+
     words = value.split(" ")
     last = words[-1].lower()
     if len(words) == 1:

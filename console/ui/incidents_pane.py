@@ -299,7 +299,13 @@ class IncidentsPane(QuietBorder, ScrollView, can_focus=True):
         index = self.scroll_offset.y + y - 1
         if index >= len(self.rows):
             if not self.rows and y == 1:
-                text = "No incidents." if self.filter.empty else "No incident matches the filter."
+                text = (
+                    "Opening the store…"
+                    if self.snapshot.loading
+                    else "No incidents."
+                    if self.filter.empty
+                    else "No incident matches the filter."
+                )
                 return Strip([Segment(fit(" " + text, width), base + self._style("muted"))])
             return Strip.blank(width, base)
         row = self.rows[index]

@@ -25,15 +25,22 @@ class LiveBackground:
 
     def __init__(self, link, config_path: Path | None) -> None:
         self.link = link  # console.ui.store_link.StoreLink: its lock guards the shared State
-        self.store = link.store
         self.settings = link.settings
         self.clock = link.clock
         self.config_path = config_path
-        self.read_only = link.read_only
         self.engine: Any = None
         self.problem = ""
         self._timers: Any = None
         self._timers_until = None
+
+    @property
+    def store(self):
+        # read in the worker thread: waits for a store still opening
+        return self.link.store
+
+    @property
+    def read_only(self) -> bool:
+        return self.link.read_only
 
     # -- escalation timers -------------------------------------------------------------
 

@@ -18,8 +18,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from console import gc_pause
-from console.commands.apply import Refused
-from console.commands.grammar import ParseError
 from console.domain.stale import status_bar_text
 from console.domain.text import inert
 from console.ui import forms
@@ -50,6 +48,9 @@ TITLES = {"incidents": "Incidents", "timeline": "Timeline", "oncall": "On call",
 WIDE = 120  # columns from which the four panes sit side by side in two columns
 POLL_SECONDS = 0.25  # a drill ticks ~4 times a second; other writers show within a second
 SPEEDS = (1, 10, 60)
+GC_HOLD_LIMIT_SECONDS = 30.0
+# escalation timers and the outbox start this long after the first complete screen
+BACKGROUND_AFTER_SECONDS = 1.0
 
 
 class MainScreen(Screen):
@@ -81,7 +82,9 @@ class MainScreen(Screen):
         self.link = link
         self.bell = bell
         self.ticking = ticking
-        self.snapshot = link.snapshot()
+        # a store still opening in the background is not waited for: the screen paints
+        # with a loading snapshot and a worker brings the first real one
+        self.snapshot = link.snapshot() if link.ready else link.loading_snapshot()
         self.selected: str | None = None
         self._stop = threading.Event()
         self._filter_text = ""
@@ -91,6 +94,7 @@ class MainScreen(Screen):
         self._oncall_rows: list | None = None  # None: not worked out yet
         self._oncall_problem = ""
         self._outlooks: dict[str, tuple] = {}  # incident: (row, minute, outlook)
+        self._start_done = False
 
     # -- building --------------------------------------------------------------------
 
@@ -120,9 +124,12 @@ class MainScreen(Screen):
         # snapshots and filters moving the selection
         self.watch(self.incidents, "cursor", self._follow_cursor, init=False)
         self.apply_snapshot(self.snapshot)
-        # the start-up objects are made: collect again from the first frame on, without
-        # ever walking them (console.gc_pause)
-        self.call_after_refresh(gc_pause.release, freeze=True)
+        if self.snapshot.loading:
+            self.first_snapshot()
+            # collection resumes even if the store takes long to open
+            self.set_timer(GC_HOLD_LIMIT_SECONDS, gc_pause.release)
+        else:
+            self._started()
         self.incidents.focus()
         self.request_oncall()
         if self.ticking:
@@ -141,6 +148,30 @@ class MainScreen(Screen):
             if listening:
                 first = f"receiving alerts on {listening}  ·  " + first
         self.say(first)
+
+    def _started(self) -> None:
+        """The first snapshot of the store is shown: what waited for it may start."""
+        if self._start_done:
+            return
+        self._start_done = True
+        # the start-up objects are made: collect again from the first frame on, without
+        # ever walking them (console.gc_pause)
+        self.call_after_refresh(gc_pause.release, freeze=True)
+        start_background = getattr(self.app, "start_background", None)
+        if start_background is not None:
+            self.set_timer(BACKGROUND_AFTER_SECONDS, start_background)
+
+    @work(thread=True, exit_on_error=False, group="open")
+    def first_snapshot(self) -> None:
+        """The store opening in the background: its first snapshot, or the console ends
+        with the reason (run_app reports it as it would a store that failed at once)."""
+        try:
+            snap = self.link.snapshot()
+        except Exception as exc:
+            self.link.open_error = exc
+            self.app.call_from_thread(self.app.exit, None, 2)
+            return
+        self.post_message(SnapshotReady(snap))
 
     def on_unmount(self) -> None:
         self.stop_feed()
@@ -190,6 +221,10 @@ class MainScreen(Screen):
     @work(thread=True, exit_on_error=False, group="commands")
     def run_line(self, line: str) -> None:
         """Apply one command line; the answer comes back as a message."""
+        # the command language is loaded with the first command, not at start
+        from console.commands.apply import Refused
+        from console.commands.grammar import ParseError
+
         try:
             outcome = self.link.run_line(line, self.selected)
         except (ParseError, Refused) as exc:
@@ -273,6 +308,7 @@ class MainScreen(Screen):
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
         if message.snapshot.version >= self.snapshot.version:
             self.apply_snapshot(message.snapshot)
+            self._started()
 
     def apply_snapshot(self, snap) -> None:
         self.snapshot = snap

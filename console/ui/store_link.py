@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from console.actions import execute
-from console.commands.apply import Outcome
-from console.commands.grammar import parse
-from console.domain.pending import pending_by_incident
 from console.domain.text import inert
 from console.ui.view_model import IncidentRow, Snapshot, component_rows
+
+if TYPE_CHECKING:
+    from console.commands.apply import Outcome
+
+# The command language and the outbox's accounting are imported when first used (in a
+# worker), not at start: the first paint does not wait for what it does not show.
 
 TERMINAL_DELIVERY = {"sent", "superseded", "failed"}
 # how far ahead an escalation counts as "about to fire" for the list's marker
@@ -35,14 +37,24 @@ class Attention:
 
 
 class StoreLink:
-    """Holds the store, the settings and the clock (and a drill session, in a drill)."""
+    """Holds the store, the settings and the clock (and a drill session, in a drill).
 
-    def __init__(self, store, settings, clock, *, drill=None, read_only: bool = False) -> None:
-        self.store = store
+    The store is either open already (tests, a drill, `--listen`) or still opening in a
+    background thread (`opening`: console.cli.context.StoreOpening), so the screen paints
+    while the store is read. Until it is open, `ready` is False and the UI thread shows
+    `loading_snapshot()`; worker threads that touch `store` wait for it.
+    """
+
+    def __init__(
+        self, store, settings, clock, *, drill=None, read_only: bool = False, opening=None
+    ) -> None:
+        self._store = None
+        self._opening = opening
+        self.open_error: Exception | None = None
         self.settings = settings
         self.clock = clock
         self.drill = drill
-        self.read_only = read_only or bool(getattr(store, "read_only", False))
+        self.read_only = read_only
         self.lock = threading.RLock()
         self.provider_names: list[str] = []  # set by the live console's sync worker
         self._rows: dict[str, IncidentRow] = {}
@@ -58,11 +70,38 @@ class StoreLink:
         self._soon: dict[str, Any] = {}
         self._soon_checked_at: float | None = None
         self._windows_cache: tuple | None = None
+        if store is not None:
+            self._adopt(store)
+
+    def _adopt(self, store) -> None:
+        self._store = store
+        self.read_only = self.read_only or bool(getattr(store, "read_only", False))
         store.on_change(self._on_records)
 
     @property
+    def ready(self) -> bool:
+        """Whether the store is open: reading `store` neither waits nor raises."""
+        return self._store is not None or self._opening is None or self._opening.succeeded()
+
+    @property
+    def store(self):
+        """The open store; in a worker thread, waits for it to finish opening (raises
+        what opening it raised, e.g. a CliError naming an unreadable store)."""
+        if self._store is None:
+            store = self._opening.wait()  # raises the opening's error
+            with self.lock:
+                if self._store is None:
+                    self._adopt(store)
+        return self._store
+
+    def loading_snapshot(self) -> Snapshot:
+        """What the screen shows while the store is still opening."""
+        return Snapshot(version=-1, kind=self.kind, read_only=self.read_only, loading=True)
+
+    @property
     def kind(self) -> str:
-        return "drill" if self.drill is not None else getattr(self.store, "kind", "live")
+        # never waits for the store: "live" until it says otherwise
+        return "drill" if self.drill is not None else getattr(self._store, "kind", "live")
 
     # -- what changed ------------------------------------------------------------------
 
@@ -128,6 +167,9 @@ class StoreLink:
 
     def run_line(self, line: str, selected: str | None) -> Outcome:
         """Parse and apply one command line (raises ParseError or Refused)."""
+        from console.actions import execute
+        from console.commands.grammar import parse
+
         with self.lock:
             self._own_write = True
             try:
@@ -225,6 +267,8 @@ class StoreLink:
             providers = self._providers()
             # with no provider configured the outbox only waits (the status bar says how
             # much); per incident, the timeline lists it once something could deliver it
+            if providers:
+                from console.domain.pending import pending_by_incident
             pending = (
                 pending_by_incident(self._pending or (), self.store.intents, self.store.deliveries)
                 if providers

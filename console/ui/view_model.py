@@ -12,8 +12,9 @@ from typing import Any
 
 from pendulum import DateTime
 
+from console.domain.clock import timestamp
 from console.domain.model import Incident, MaintenanceWindow
-from console.domain.ordering import incident_order
+from console.domain.ordering import order_key
 from console.domain.stale import silent_for
 from console.domain.text import inert
 
@@ -52,21 +53,21 @@ class IncidentRow:
         title = clean(inc.title, TITLE_LIMIT)
         service = clean(inc.service or "", 60)
         who = clean(inc.roles.get("commander") or inc.assignee or "", 60)
+        number = inc.number
+        created_ts = timestamp(inc.created_at)
         return cls(
             id=inc.id,
-            number=inc.number,
+            number=number,
             severity=inc.severity,
             status=inc.status,
             title=title,
             service=service,
-            created_ts=inc.created_at.timestamp(),
+            created_ts=created_ts,
             who=who,
             urgency=inc.urgency,
             page_status=inc.page_status,
-            page_updated_ts=inc.last_page_update_at.timestamp()
-            if inc.last_page_update_at
-            else None,
-            order=incident_order(inc),
+            page_updated_ts=timestamp(inc.last_page_update_at) if inc.last_page_update_at else None,
+            order=order_key(inc.status, inc.severity, created_ts, number),  # incident_order
             search_text=f"{inc.id} {title} {service} {who}".lower(),
         )
 
@@ -110,6 +111,7 @@ class Snapshot:
     pending: dict[str, tuple[str, ...]] = field(default_factory=dict)
     kind: str = "live"
     read_only: bool = False
+    loading: bool = False  # the store is still being opened: nothing to list yet
 
     def timeline(self, inc_id: str) -> tuple:
         """The incident's events; `tuple(list)` is atomic under the GIL, so this is safe
