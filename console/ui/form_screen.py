@@ -11,8 +11,43 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
+from textual.widgets._select import SelectOverlay
 
 from console.ui.forms import Form, FormError
+
+
+class FormSelect(Select):
+    """A Select for a form: enter opens its list, and once the list has closed on a
+    choice, enter moves on like the other fields (the hint says "enter: next / submit").
+    Down, up and space still open the list again."""
+
+    BINDINGS = [Binding("enter", "enter", "Open or next", show=False)]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.chosen = False  # the list was open and has closed back onto this field
+
+    def _watch_expanded(self, expanded: bool) -> None:
+        super()._watch_expanded(expanded)
+        if not expanded:
+            self.chosen = True
+        screen = self.screen
+        if isinstance(screen, FormScreen):
+            screen.call_after_refresh(screen.fit_list, self)
+
+    def on_blur(self) -> None:
+        # tabbing away and back starts over: enter opens the list again
+        if not self.expanded:
+            self.chosen = False
+
+    def action_enter(self) -> None:
+        if self.chosen and not self.expanded:
+            self.chosen = False
+            screen = self.screen
+            if isinstance(screen, FormScreen):
+                screen.advance(self)
+                return
+        self.action_show_overlay()
 
 
 class FormScreen(ModalScreen[dict[str, str] | None]):
@@ -46,7 +81,7 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
                 yield Label(f.label + ("" if f.required else " (optional)"))
                 if f.choices:
                     values = [v for _, v in f.choices]
-                    yield Select(
+                    yield FormSelect(
                         list(f.choices),
                         id=f"field-{f.name}",
                         allow_blank=not f.required,
@@ -81,11 +116,26 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self.advance(event.input)
+
+    def advance(self, field) -> None:
+        """Enter on `field`: the next field, or submit from the last one."""
         inputs = [w for w in self.query("Input, Select") if w.id and w.id.startswith("field-")]
-        if event.input is inputs[-1]:
+        if field is inputs[-1]:
             self.action_submit()
         else:
             self.focus_next()
+
+    def fit_list(self, select: Select) -> None:
+        """Grow the dialog while `select`'s list is open, so the list stays inside the
+        border instead of drawing over it and the screen behind."""
+        box = self.query_one("#form")
+        extra = 0
+        if select.expanded:
+            overlay = select.query_one(SelectOverlay)
+            extra = max(0, overlay.region.bottom - (box.region.bottom - 1))
+        if box.styles.padding.bottom != extra:
+            box.styles.padding = (0, 1, extra, 1)
 
     def action_submit(self) -> None:
         values = self.values()

@@ -129,11 +129,19 @@ def severity_form(current: int | None) -> Form:
     )
 
 
-def component_form(components: list[str]) -> Form:
+def component_form(components: list[str], prefer=()) -> Form:
+    """The component form; its list starts on the first of `prefer` (the selected
+    incident's service's components) that is configured, else on the first component."""
+    default = next((c for c in prefer if c in components), "")
     return Form(
         "Set a status component",
         (
-            Field("component", "Component", choices=tuple((c, c) for c in components))
+            Field(
+                "component",
+                "Component",
+                choices=tuple((c, c) for c in components),
+                default=default,
+            )
             if components
             else Field("component", "Component", placeholder="Payment Processing"),
             Field(

@@ -554,7 +554,14 @@ class MainScreen(Screen):
         )
 
     def action_component(self) -> None:
-        self._form(forms.component_form([c.name for c in self.snapshot.components]))
+        row = self._row()
+        service = self.link.settings.services.get(row.service) if row and row.service else None
+        self._form(
+            forms.component_form(
+                [c.name for c in self.snapshot.components],
+                prefer=list(service.components) if service else (),
+            )
+        )
 
     def action_maintenance(self) -> None:
         self._form(forms.maintenance_form(sorted(self.link.settings.services)))
