@@ -310,9 +310,9 @@ class StoreLink:
 
     def _providers(self) -> tuple[tuple[str, str, str], ...]:
         # the providers the sync engine wired (credentials from the environment count too)
+        if self.drill is not None:
+            return self._drill_providers()
         configured = list(self.provider_names or (self.settings.raw.get("providers") or {}).keys())
-        if self.drill is not None and not configured:
-            return (("fakes", "providers: in-process fakes (drill)", "good"),)
         if not configured:
             return ()
         deliveries = list(self.store.deliveries.values())
@@ -337,6 +337,21 @@ class StoreLink:
         return tuple(
             (s.provider, inert(s.text, 60), s.level)
             for s in summarize(health, queued, held, failed, self.clock.now())
+        )
+
+    def _drill_providers(self) -> tuple[tuple[str, str, str], ...]:
+        """The drill's fakes as its sync engine sees them (called under `lock`, which the
+        drill's ticks hold too): a short word while all is well, else each one in trouble
+        (backing off, queued, held, failed), as a live console would show it."""
+        remote = getattr(self.drill, "remote", None)
+        statuses = list(remote.status()) if remote is not None else []
+        if not statuses:  # no sync engine in this build: the faults are only recorded
+            return (("fakes", "providers: in-process fakes (drill)", "good"),)
+        trouble = [s for s in statuses if s.state != "ok" or s.queued or s.held or s.failed]
+        if not trouble:
+            return (("fakes", "drill fakes: all ok", "good"),)
+        return (("fakes", "drill fakes", "good"),) + tuple(
+            (s.provider, inert(s.text, 60), s.level) for s in trouble
         )
 
     def _escalations_soon(self, state) -> dict[str, Any]:

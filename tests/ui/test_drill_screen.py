@@ -48,3 +48,21 @@ async def test_drill_keys_drive_the_simulated_clock(drill):
         await pilot.press("a")
         await settle(pilot)
         assert drill.store.state.incidents["INC-1"].status == "acknowledged"
+
+
+async def test_the_status_bar_shows_the_drill_fakes_real_state(drill):
+    """Lead's list 9: not a fixed "in-process fakes", but what the drill's engine sees."""
+    from console.providers.fakes.base import Fault, writes
+
+    app = drill_app(drill)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        bar = app.screen.query_one("#providers")
+        assert str(bar.render()) == "drill fakes: all ok"
+        drill.remote.fakes["pagerduty"].inject(Fault.server_error(times=50, match=writes))
+        await pilot.press("a")
+        await settle(pilot)
+        text = str(bar.render())
+        assert text.startswith("drill fakes · pagerduty: "), text
+        assert "queued" in text or "backing off" in text, text
+        assert "statuspage" not in text  # only the ones in trouble are named
