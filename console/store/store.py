@@ -397,7 +397,12 @@ class Store:
             if (
                 st.st_nlink
                 and st.st_size == self._offset
-                and self._snapshot_signature() == self._snap_sig
+                and (
+                    # no snapshot then, none now: os.access says so without an exception
+                    not os.access(self._snap_file, os.F_OK)
+                    if self._snap_sig is None
+                    else self._snapshot_signature() == self._snap_sig
+                )
             ):
                 return False
         self._close_journal_fd()  # from here on the journal may be another file
@@ -434,24 +439,34 @@ class Store:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        with self._thread_lock:
+        self._acquire()
+        try:
+            yield
+        finally:
+            self._release()
+
+    def _acquire(self) -> None:
+        """Take the write lock: this process's threads, then other processes (flock)."""
+        self._thread_lock.acquire()
+        try:
             if self._lock_depth:  # already held by this thread (flock is per open file)
                 self._lock_depth += 1
-                try:
-                    yield
-                finally:
-                    self._lock_depth -= 1
                 return
             if self._lock_fd is None:
                 self._lock_fd = os.open(self.path / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
-            fd = self._lock_fd
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
             self._lock_depth = 1
-            try:
-                yield
-            finally:
-                self._lock_depth = 0
-                fcntl.flock(fd, fcntl.LOCK_UN)
+        except BaseException:
+            self._thread_lock.release()
+            raise
+
+    def _release(self) -> None:
+        try:
+            self._lock_depth -= 1
+            if not self._lock_depth:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
 
     def _journal_for_append(self) -> int:
         """The current journal, open for writing (opened once per generation)."""
@@ -479,7 +494,9 @@ class Store:
         """Group commit: apply each function in turn, then one append and one fsync for all."""
         if self.read_only:
             raise StoreError(f"{self.path}: opened read-only; nothing was changed")
-        with self._locked():
+        self._acquire()  # not `with self._locked()`: a generator per write costs more
+        folded = False
+        try:
             self._refresh_locked()
             if self._offset == 0:
                 self._ensure_journal()
@@ -496,6 +513,7 @@ class Store:
                 if recs:
                     # fold now so the next function in the group sees this one's effects
                     self._fold(recs, notify=False, events=batch.events)
+                    folded = True
                     batches.append(recs)
                 results.append(result)
             if batches:
@@ -505,6 +523,15 @@ class Store:
                     for listener in list(self._listeners):
                         listener(recs)
             return results
+        except BaseException:
+            if folded:
+                # a later function or the append failed: nothing of this group is durable,
+                # so the state goes back to what the files hold
+                self._close_journal_fd()
+                self._load()
+            raise
+        finally:
+            self._release()
 
     def _ensure_journal(self) -> None:
         from console.domain.clock import RealClock, iso

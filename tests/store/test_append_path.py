@@ -75,3 +75,24 @@ def test_a_written_event_folds_as_it_reads_back(tmp_path):
         assert [e.to_record() for e in store.state.timeline(inc)] == [
             e.to_record() for e in fresh.state.timeline(inc)
         ]
+
+
+def test_a_group_that_fails_part_way_leaves_neither_file_nor_state_changed(tmp_path):
+    path = tmp_path / "store"
+    store = Store.open(path)
+    clock = FixedClock(T0)
+    store.transact(lambda s: note_batch(0, clock))
+
+    def boom(state):
+        raise RuntimeError("refused")
+
+    try:
+        store.transact_many([lambda s: note_batch(1, clock), boom])
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the failure should propagate")
+    assert markers(store) == {0}  # the first function's events were folded, then undone
+    store.transact(lambda s: note_batch(2, clock))
+    assert markers(store) == {0, 2}
+    assert markers(Store.open(path, read_only=True)) == {0, 2}
