@@ -19,7 +19,7 @@ import fcntl
 import os
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,9 @@ LOCK = "lock"
 
 
 COLD_PREFIX = "events-"
+# a writable open compacts a journal past this size: folding 1 MB of journal (some 3,000
+# events) at every open costs about what the whole compacted store costs to open
+COMPACT_AT_BYTES = 1 << 20
 
 
 def _is_own_file(name: str) -> bool:
@@ -123,7 +126,19 @@ class Store:
         store._load()
         if not read_only:
             store._cleanup()
+            if store._offset > COMPACT_AT_BYTES:
+                store._compact_at_open()
         return store
+
+    def _compact_at_open(self) -> None:
+        """Compact a journal grown past COMPACT_AT_BYTES, so that the next open is fast.
+
+        This open has paid for folding the journal already; compaction adds about the
+        cost of copying the history's bytes. If it cannot be written (a full disk), the
+        journal still holds everything and the store works as it is.
+        """
+        with suppress(OSError):
+            self.compact()
 
     def _initialise(self) -> None:
         from console.domain.clock import RealClock, iso

@@ -206,3 +206,32 @@ def test_a_schema_2_store_is_migrated_with_backups(tmp_path):
     # and it keeps working
     store.transact(lambda s: Batch(events=[_ev("j3", "INC-8", "resolved", 3)]))
     assert Store.open(path, read_only=True).state.get("INC-8").status == "resolved"
+
+
+def test_a_writable_open_compacts_a_long_journal(tmp_path, monkeypatch):
+    from console.store import store as store_module
+
+    path = tmp_path / "s"
+    history = _history(31)
+    store = Store.open(path)
+    store.transact(lambda s: Batch(events=history))
+    journal = path / "journal-000001.jsonl"
+    monkeypatch.setattr(store_module, "COMPACT_AT_BYTES", journal.stat().st_size - 1)
+    before = _digests(path)
+    Store.open(path, read_only=True)  # a reader never writes
+    assert _digests(path) == before
+
+    def full_disk(self):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as m:
+        m.setattr(Store, "compact", full_disk)
+        _same(Store.open(path).state, _folded(history))  # works as it is
+    assert not journal.with_name("snapshot.json").exists()
+
+    opened = Store.open(path)
+    assert not journal.exists() and (path / "snapshot.json").exists()
+    _same(opened.state, _folded(history))
+    reopened = Store.open(path, read_only=True)
+    assert reopened.state.incidents.raw, "the next open reads the compacted layout"
+    _same(reopened.state, _folded(history))
