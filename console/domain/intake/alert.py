@@ -131,16 +131,21 @@ class Alert:
             return value
         if rest:
             return None
-        value = {
-            "summary": self.summary,
-            "source": self.source,
-            "severity": self.severity,
-            "component": self.component,
-            "group": self.group,
-            "class": self.event_class,
-            "dedup_key": self.dedup_key,
-        }.get(str(head))
+        attr = _FIELD_ATTRS.get(head) if isinstance(head, str) else None
+        value = getattr(self, attr) if attr else None
         return value if value not in ("", None) else None
+
+
+# the fields a rule may name (event.NAME) and the attribute holding each
+_FIELD_ATTRS = {
+    "summary": "summary",
+    "source": "source",
+    "severity": "severity",
+    "component": "component",
+    "group": "group",
+    "class": "event_class",
+    "dedup_key": "dedup_key",
+}
 
 
 # -- format detection ------------------------------------------------------------------

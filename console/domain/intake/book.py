@@ -93,7 +93,15 @@ class AlertBook:
         return None
 
     def entry(self, key: str) -> AlertEntry | None:
-        return self._read("_entries", key)
+        # `_read` spelled out: the lookup every alert makes, often twice
+        book: AlertBook | None = self
+        while book is not None:
+            layer = book._entries
+            if key in layer:
+                value = layer[key]
+                return None if value is _GONE else value
+            book = book._parent
+        return None
 
     def keys_of(self, incident: str) -> frozenset[str]:
         """The open keys of an incident (a copy: folding may change the book meanwhile)."""

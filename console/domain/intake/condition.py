@@ -342,18 +342,39 @@ class _Parser:
             raise self.expected("a quoted string")
         lit = self.take()
         pattern: str = lit.value
+        # each test looks at a plain string field first (nearly every field is one)
+        # before it makes the list of strings a list or a number stands for
         if mode == "exact":
-            return lambda a, now: pattern in _as_texts(a.field_value(path))
+
+            def exact(a: Any, now: Any) -> bool:
+                value = a.field_value(path)
+                if isinstance(value, str):
+                    return value == pattern
+                return pattern in _as_texts(value)
+
+            return exact
         if mode == "part":
             needle = pattern.casefold()
-            return lambda a, now: any(
-                needle in t.casefold() for t in _as_texts(a.field_value(path))
-            )
+
+            def part(a: Any, now: Any) -> bool:
+                value = a.field_value(path)
+                if isinstance(value, str):
+                    return needle in value.casefold()
+                return any(needle in t.casefold() for t in _as_texts(value))
+
+            return part
         try:
             rx = re.compile(pattern)
         except re.error as exc:
             raise ConditionError(f"bad regular expression {lit.text}: {exc}") from None
-        return lambda a, now: any(rx.search(t) for t in _as_texts(a.field_value(path)))
+
+        def regex(a: Any, now: Any) -> bool:
+            value = a.field_value(path)
+            if isinstance(value, str):
+                return rx.search(value) is not None
+            return any(rx.search(t) for t in _as_texts(value))
+
+        return regex
 
 
 class Condition:
