@@ -29,6 +29,7 @@ from pendulum import DateTime
 
 from console.domain.clock import SimulatedClock, iso
 from console.domain.model import Event, State
+from console.drill.folders import KEEP, hold, prune
 from console.drill.remote import DrillRemote
 from console.drill.responses import Response
 from console.drill.scenario import Inject, Scenario
@@ -78,6 +79,7 @@ class DrillSession:
     _intake_config: Any = None
     _sync_due: bool = True
     _timer_book: Any = None
+    _in_use: Any = None  # the open file whose lock marks this drill's folder in use
     _last_poll: DateTime | None = None
     report_paths: tuple[Path, ...] = ()
 
@@ -412,6 +414,9 @@ class DrillSession:
     def close(self) -> None:
         self.remote.close()
         self.store.close()
+        if self._in_use is not None:
+            self._in_use.close()  # the folder may be cleaned up by a later drill now
+            self._in_use = None
 
 
 def _report_target(state: State, inc_id: str | None) -> str | None:
@@ -478,7 +483,9 @@ def start_drill(
     if isinstance(responses, (str, Path)):
         responses = load_responses(Path(responses), sc.start, sc.duration)
     folder = new_drill_folder(root, sc.name)
+    in_use = hold(folder)  # until close(): a later drill's clean-up leaves this one alone
     store = Store.open(folder, kind="drill")
+    prune(folder.parent, KEEP, current=folder)
     clock = SimulatedClock(sc.start, speed=speed, paused=headless or paused)
     remote = DrillRemote(store, sc.settings, clock, sc.config, sc.duration)
     session = DrillSession(
@@ -489,6 +496,7 @@ def start_drill(
         responses=list(responses or []),
         headless=headless,
     )
+    session._in_use = in_use
     return session
 
 
