@@ -136,12 +136,14 @@ def run(args: Any, ctx: Any) -> int:
         except AlertFormatError as exc:
             raise CliError(f"{where}: {exc}") from None
     store = ctx.open_store()
+    drafts = _resolve_drafts(store, settings, ctx)
     results: list[IntakeResult] = store.transact_many(
         [
             lambda state, alerts=alerts: intake_alerts(state, settings, alerts, at, config=config)
             for alerts in parsed
         ]
     )
+    written = drafts.flush()
     counts, opened = _summary(results)
     if getattr(args, "json", False):
         ctx.json_out(
@@ -159,6 +161,7 @@ def run(args: Any, ctx: Any) -> int:
                 ],
                 "events": sum(len(r.events) for r in results),
                 "intents": sum(len(r.intents) for r in results),
+                "postmortems": {inc: str(path) for inc, path, _ in written if path},
             }
         )
         return 0
@@ -172,7 +175,24 @@ def run(args: Any, ctx: Any) -> int:
         )
         parts.append(f"{n} {result}{extra}")
     ctx.out(f"ingested {total} alert{'s' if total != 1 else ''}: {', '.join(parts)}")
+    _say_drafts(ctx, written)
     return 0
+
+
+def _resolve_drafts(store: Any, settings: Any, ctx: Any) -> Any:
+    """Postmortem drafts for the incidents intake resolves here, as a screen would write
+    them (console/resolve_drafts.py)."""
+    from console.resolve_drafts import ResolveDrafts
+
+    return ResolveDrafts(store, settings, ctx.clock, origins=("intake",))
+
+
+def _say_drafts(ctx: Any, written: list) -> None:
+    for inc, path, message in written:
+        if path is not None:
+            ctx.out(f"{inc}: {message}")
+        else:
+            ctx.err(f"incident-console: {inc}: {message}")
 
 
 def _listen(args: Any, ctx: Any, settings: Any) -> int:
@@ -191,6 +211,14 @@ def _listen(args: Any, ctx: Any, settings: Any) -> int:
         f"receiving alerts on {receiver.url} (POST /v2/enqueue, /alertmanager, /v2/alerts); Ctrl-C stops"
     )
     sys.stdout.flush()
+    drafts = _resolve_drafts(store, settings, ctx)
+
+    def between_requests() -> None:
+        # the server loop's idle hook (every poll_interval): drafts for what was resolved
+        _say_drafts(ctx, drafts.flush())
+        sys.stdout.flush()
+
+    receiver.service_actions = between_requests
     _stop_on_sigterm()
     try:
         receiver.serve_forever(poll_interval=0.2)
@@ -199,6 +227,7 @@ def _listen(args: Any, ctx: Any, settings: Any) -> int:
     finally:
         receiver.server_close()
         receiver.committer.close()
+        _say_drafts(ctx, drafts.flush())
     return 0
 
 

@@ -10,6 +10,7 @@ With --read-only it sends nothing and shows what is queued.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -102,8 +103,14 @@ def run(args: Any, ctx: CliContext) -> int:
                     ctx.out(line)
                 ctx.out(f"{why}; {unsent} change(s) never tried yet")
             return 0
+        # a resolve the poll brings (someone resolved it in PagerDuty) leaves the same
+        # postmortem draft a screen would write (console/resolve_drafts.py)
+        from console.resolve_drafts import ResolveDrafts
+
+        drafts = ResolveDrafts(store, settings, ctx.clock, origins=("provider", "sync"))
         if args.once:
             report = engine.run_once(send_held=args.send_held)
+            written = drafts.flush()
             statuses = engine.status()
             if args.json:
                 ctx.json_out(
@@ -115,11 +122,13 @@ def run(args: Any, ctx: CliContext) -> int:
                         "held": [_held_json(store, i, p) for i, p in report.held],
                         "providers": [_status_json(s) for s in statuses],
                         "off": wiring.off,
+                        "postmortems": {inc: str(path) for inc, path, _ in written if path},
                     }
                 )
                 return _once_status(report)
             for line in report.lines:
                 ctx.out(line)
+            _say_drafts(ctx, written)
             ctx.out(
                 f"sent {report.sent}, superseded {report.superseded}, failed {report.failed}, "
                 f"news {report.news}"
@@ -131,10 +140,29 @@ def run(args: Any, ctx: CliContext) -> int:
             _print_held(ctx, store, report.held)
             return _once_status(report)
         ctx.out("syncing; Ctrl-C stops")
-        engine.run_forever()
+
+        def between_passes() -> bool:
+            # run_forever asks before each pass whether to stop: the drafts of the last
+            # pass's resolves are written here, and it goes on
+            _say_drafts(ctx, drafts.flush())
+            sys.stdout.flush()
+            return False
+
+        try:
+            engine.run_forever(stop=between_passes)
+        finally:
+            _say_drafts(ctx, drafts.flush())
         return 0
     finally:
         engine.close()
+
+
+def _say_drafts(ctx: CliContext, written: list) -> None:
+    for inc, path, message in written:
+        if path is not None:
+            ctx.out(f"{inc}: {message}")
+        else:
+            ctx.err(f"incident-console: {inc}: {message}")
 
 
 def _once_status(report) -> int:

@@ -38,10 +38,14 @@ def test_ingest_a_file_of_json_lines(tmp_path, capsys):
         "2026-08-20T10:00:00Z",
     )
     assert code == 0, err
-    assert out.strip() == (
+    summary, *drafts = out.strip().splitlines()
+    assert summary == (
         "ingested 10 alerts: 2 dropped, 2 opened (INC-1, INC-2), 2 resolved, "
         "1 acknowledged, 1 change, 1 deduplicated, 1 grouped"
     )
+    # INC-1 was resolved by its alerts: its postmortem draft is written as a screen would
+    draft = tmp_path / "store" / "postmortems" / "INC-1.md"
+    assert drafts == [f"INC-1: postmortem draft written to {draft}"]
     store = Store.open(tmp_path / "store", read_only=True)
     inc1, inc2 = store.state.get("INC-1"), store.state.get("INC-2")
     assert (inc1.status, inc1.service, inc2.status, inc2.service) == (
