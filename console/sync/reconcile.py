@@ -181,6 +181,7 @@ def news_events(
         for i in state.incidents.values()
     }
     next_number = state.last_number
+    echoed: set[str] = set()  # local escalations already matched to one of PagerDuty's
     for item in news:
         by_remote = index.setdefault(item.provider, linked_index(state, item.provider))
         eid = stable_id("news", item.provider, item.key)
@@ -271,9 +272,38 @@ def news_events(
         elif item.kind == "note":
             events.append(_news_event(eid, item, local, "note", item.text, text=item.text))
         elif item.data.get("channel") != "api":
+            if item.kind == "escalated" and _echoes_local_escalation(state, local, item, echoed):
+                continue
             # escalations and reassignments made elsewhere: on the timeline, changing nothing
             events.append(_news_event(eid, item, local, "remote_activity", item.text))
     return events
+
+
+# PagerDuty's own escalation (by timeout) this close to one the console's escalation
+# timers recorded for the same incident is that one, seen from PagerDuty's side.
+ESCALATION_ECHO_SECONDS = 180
+
+
+def _echoes_local_escalation(state: State, local: str, item: RemoteNews, echoed: set[str]) -> bool:
+    """True when `item` (PagerDuty's escalation of `local`) is the escalation the
+    console's timers already put on the timeline: a commander expects one escalation,
+    and the local one says more (the level, the pass, who was paged). Each local
+    escalation answers for one remote one (`echoed` holds those matched in this pass).
+    Escalations made here by hand reach PagerDuty through its API and come back on the
+    API channel, which the caller already leaves out."""
+    near = [
+        (abs((ev.at - item.at).total_seconds()), ev.id)
+        for ev in state.timeline(local)
+        if ev.kind == "escalated"
+        and ev.origin != "provider"
+        and not ev.data.get("manual")
+        and ev.id not in echoed
+    ]
+    near = [n for n in near if n[0] <= ESCALATION_ECHO_SECONDS]
+    if not near:
+        return False
+    echoed.add(min(near)[1])  # the closest: short delays put two levels in one window
+    return True
 
 
 def _news_event(
