@@ -74,6 +74,9 @@ class AlertBook:
         self._keys_added: dict[str, set[str]] = {}
         self._keys_removed: dict[str, set[str]] = {}
         self._groups: dict[str, Any] = {}
+        # the grouping tokens each incident holds (in this layer), so resolving an
+        # incident finds its slots without looking at every open group
+        self._tokens: dict[str, set[str]] = {}
         self._resolved: dict[str, Any] = {}
 
     def child(self) -> AlertBook:
@@ -233,7 +236,7 @@ class AlertBook:
                 ),
             )
         for token, inc, opened_at in row.get("groups", ()):
-            book._groups[token] = GroupSlot(inc, parse(opened_at))
+            book.put_group(token, GroupSlot(inc, parse(opened_at)))
         book._resolved.update((k, t) for k, t in row.get("resolved", ()))
         return book
 
@@ -263,6 +266,17 @@ class AlertBook:
         self._write("_entries", key, entry)
 
     def put_group(self, token: str, slot: GroupSlot | None) -> None:
+        if self._parent is None:
+            before = self._groups.get(token)
+            if before is not None and (slot is None or slot.incident != before.incident):
+                tokens = self._tokens.get(before.incident)
+                if tokens is not None:
+                    tokens.discard(token)
+                    if not tokens:
+                        del self._tokens[before.incident]
+        # a child's index may keep a token whose slot moved on: `_drop_groups_of` checks
+        if slot is not None:
+            self._tokens.setdefault(slot.incident, set()).add(token)
         self._write("_groups", token, slot)
 
     def put_resolved(self, key: str, source_time: str) -> None:
@@ -275,9 +289,7 @@ class AlertBook:
         tokens: set[str] = set()
         book: AlertBook | None = self
         while book is not None:
-            tokens.update(
-                t for t, s in book._groups.items() if s is not _GONE and s.incident == incident
-            )
+            tokens.update(book._tokens.get(incident, ()))
             book = book._parent
         for token in tokens:
             if (slot := self.group(token)) is not None and slot.incident == incident:

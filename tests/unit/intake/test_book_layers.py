@@ -51,3 +51,45 @@ def test_a_child_over_a_root_reads_like_one_root_given_the_same_puts(before, aft
     for inc in INCIDENTS[1:]:
         assert layered.has_keys(inc) == bool(flat.keys_of(inc))
     assert _view(root) == parent_view
+
+
+TOKENS = ("t1", "t2", "t3")
+GROUP_OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("group"), st.sampled_from(TOKENS), st.sampled_from(INCIDENTS[1:])),
+        st.tuples(st.just("drop"), st.just(""), st.sampled_from(INCIDENTS[1:])),
+    ),
+    max_size=30,
+)
+
+
+def _group_ops(book: AlertBook, ops) -> None:
+    from console.domain.intake.book import GroupSlot
+
+    for op, token, inc in ops:
+        if op == "group":
+            book.put_group(token, GroupSlot(inc, None))
+        else:
+            book._drop_groups_of(inc)  # what folding the incident's resolve does
+
+
+def _groups(book: AlertBook) -> dict[str, str | None]:
+    return {t: (s.incident if (s := book.group(t)) else None) for t in TOKENS}
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(before=GROUP_OPS, after=GROUP_OPS)
+def test_resolving_an_incident_frees_exactly_its_group_slots_in_any_layer(before, after):
+    flat = AlertBook()
+    _group_ops(flat, before + after)
+    root = AlertBook()
+    _group_ops(root, before)
+    parent_view = _groups(root)
+    child = root.child()
+    _group_ops(child, after)
+    assert _groups(child) == _groups(flat)
+    assert _groups(root) == parent_view
+    # and a root's index holds only the slots it has (nothing left behind to grow)
+    assert {t for ts in flat._tokens.values() for t in ts} == {
+        t for t, inc in _groups(flat).items() if inc
+    }
