@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Container
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from console import gc_pause
 from console.domain.stale import status_bar_text
@@ -24,6 +24,7 @@ from console.ui import forms
 from console.ui.command_line import CommandLine
 from console.ui.filtering import parse_filter
 from console.ui.incidents_pane import IncidentsPane
+from console.ui.key_bar import KeyBar
 from console.ui.keymap import INCIDENT_ACTIONS, WRITE_ACTIONS, bindings
 from console.ui.messages import (
     AttentionNeeded,
@@ -68,7 +69,7 @@ class MainScreen(Screen):
     #panes.-narrow > .lower.-shown { display: block; }
     #panes.-wide { layout: grid; grid-size: 2 2; grid-columns: 3fr 2fr; grid-rows: 1fr 1fr; }
     #bottom { dock: bottom; height: auto; }
-    #bottom > Footer { dock: none; }
+    #bottom > KeyBar { dock: none; }
     #message { height: 1; padding: 0 1; color: $text-muted; }
     #message.-error { color: $error; text-style: bold; }
     #message.-ok { color: $success; }
@@ -113,7 +114,7 @@ class MainScreen(Screen):
             line = CommandLine()
             line.cursor_blink = self.ticking  # snapshots hold still
             yield line
-            yield Footer()
+            yield KeyBar()
 
     def on_mount(self) -> None:
         for name in PANES:
