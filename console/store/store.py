@@ -99,6 +99,7 @@ class Store:
         self._thread_lock = threading.RLock()
         # kept open between writes (the flock is not): each write then costs no open/close
         self._lock_fd: int | None = None
+        self._lock_pid = 0  # a forked child must not share its parent's lock (one flock)
         self._lock_depth = 0
         self._journal_fd: int | None = None
         self._journal_fd_gen = 0
@@ -467,8 +468,9 @@ class Store:
             if self._lock_depth:  # already held by this thread (flock is per open file)
                 self._lock_depth += 1
                 return
-            if self._lock_fd is None:
+            if self._lock_fd is None or self._lock_pid != os.getpid():
                 self._lock_fd = os.open(self.path / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+                self._lock_pid = os.getpid()
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
             self._lock_depth = 1
         except BaseException:

@@ -96,3 +96,25 @@ def test_a_group_that_fails_part_way_leaves_neither_file_nor_state_changed(tmp_p
     store.transact(lambda s: note_batch(2, clock))
     assert markers(store) == {0, 2}
     assert markers(Store.open(path, read_only=True)) == {0, 2}
+
+
+def test_a_forked_child_writing_through_its_parents_store_still_takes_turns(tmp_path):
+    """flock belongs to an open file: a child that inherited the parent's must open its own."""
+    import multiprocessing as mp
+
+    path = tmp_path / "store"
+    store = Store.open(path)
+    clock = FixedClock(T0)
+    store.transact(lambda s: note_batch(0, clock))  # the lock file is open from here on
+
+    def child() -> None:
+        for i in range(1, 200, 2):
+            store.transact(lambda s, i=i: note_batch(i, clock))
+
+    proc = mp.get_context("fork").Process(target=child)
+    proc.start()
+    for i in range(2, 200, 2):
+        store.transact(lambda s, i=i: note_batch(i, clock))
+    proc.join(30)
+    assert proc.exitcode == 0
+    assert markers(Store.open(path, read_only=True)) == set(range(200))
