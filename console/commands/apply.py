@@ -455,10 +455,9 @@ def _update(state, a, ctx, b):
             status=status,
             for_incident=inc.id,
         )
-    if changes:
-        b.event(
-            inc.id, "components_added", "Affects " + ", ".join(changes), components=list(changes)
-        )
+    added = [c for c in changes if c not in inc.components]  # the others it affects already
+    if added:
+        b.event(inc.id, "components_added", "Affects " + ", ".join(added), components=added)
     b.intent("status.update", inc.id, status=a["status"], text=a["text"], components=changes)
 
 

@@ -162,3 +162,16 @@ def test_exec_exits_1_on_an_unknown_component(tmp_path, capsys):
     assert main(["--store", str(tmp_path / "s"), "exec", line]) == 1
     err = capsys.readouterr().err
     assert "no status component 'Payment Processing': none are configured" in err
+
+
+def test_an_update_names_only_components_the_incident_did_not_affect_yet(world):
+    """QA Q10: "Affects Payment Processing" after each update of a component it had."""
+    world.run('declare sev2 "x" --service payments')  # affects Payment Processing
+    out = world.run(
+        'update INC-1 identified "found" --component "Payment Processing=degraded_performance"'
+    )
+    assert "components_added" not in [e.kind for e in out.events]
+    out = world.run('update INC-1 monitoring "fix out" --component API=degraded_performance')
+    [added] = [e for e in out.events if e.kind == "components_added"]
+    assert added.text == "Affects API" and added.data["components"] == ["API"]
+    assert world.state.get("INC-1").components == ["Payment Processing", "API"]
