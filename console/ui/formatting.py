@@ -81,3 +81,22 @@ def fit(text: str, width: int) -> str:
     if cell_len(text) > width:
         return set_cell_size(text, width - 1) + "…" if width > 1 else set_cell_size(text, 1)
     return set_cell_size(text, width)
+
+
+def short_path(path: str, room: int, home: str | None = None) -> str:
+    """`path` in at most `room` cells where it can be: the home folder as `~`, then the
+    leading folders as `…` (the file's own name and its nearest folders are what a reader
+    needs to find it)."""
+    import os
+
+    home = home if home is not None else os.path.expanduser("~")
+    if home and home != "/" and (path == home or path.startswith(home.rstrip("/") + "/")):
+        path = "~" + path[len(home.rstrip("/")) :]
+    if len(path) <= room:
+        return path
+    parts = path.split("/")
+    for i in range(1, len(parts)):
+        tail = "…/" + "/".join(parts[i:])
+        if len(tail) <= room:
+            return tail
+    return parts[-1]

@@ -23,6 +23,7 @@ from console.domain.text import inert
 from console.ui import forms
 from console.ui.command_line import CommandLine
 from console.ui.filtering import parse_filter
+from console.ui.formatting import short_path
 from console.ui.incidents_pane import IncidentsPane
 from console.ui.key_bar import KeyBar
 from console.ui.keymap import INCIDENT_ACTIONS, WRITE_ACTIONS, bindings
@@ -405,7 +406,9 @@ class MainScreen(Screen):
 
     def on_draft_written(self, message: DraftWritten) -> None:
         if message.path:
-            self.say(f"✓ {message.incident} resolved · postmortem draft: {message.path}", "ok")
+            head = f"✓ {message.incident} resolved · postmortem draft: "
+            room = max(self.size.width - 2 - len(head), 20)  # the message line's padding
+            self.say(head + short_path(str(message.path), room), "ok")
         else:
             self.say(f"✖ {message.incident} resolved, but {message.message}", "error")
 
@@ -427,7 +430,8 @@ class MainScreen(Screen):
 
     def say(self, text: str, kind: str = "") -> None:
         msg = self.query_one("#message", Static)
-        msg.update(Text(inert(text, 400)))
+        # one line: a long message is cut with '…' rather than wrapped out of sight
+        msg.update(Text(inert(text, 400), no_wrap=True, overflow="ellipsis"))
         msg.set_class(kind == "error", "-error")
         msg.set_class(kind == "ok", "-ok")
 

@@ -51,3 +51,17 @@ async def test_status_pane_cuts_the_title_not_the_last_update_at_80x24(
             assert row.endswith(("ago", "just now")) and "  last update " in row, row
         [long] = [r for r in rows if "INC-4" in r]
         assert "Checkout: HTTP 5xx on" in long and "…  last update" in long
+
+
+async def test_the_resolve_message_shows_where_the_draft_went_at_80x24(app_factory, ui_store):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("r", "y")
+        for _ in range(40):  # the draft is written in a background thread
+            await pilot.pause(0.05)
+            if "postmortem draft" in str(app.screen.query_one("#message").render()):
+                break
+        line = _rows(app.screen.query_one("#message"))[0]
+        assert line.strip().startswith("✓ INC-2 resolved · postmortem draft: ")
+        assert line.endswith("/postmortems/INC-2.md"), line

@@ -119,3 +119,15 @@ def test_listen_is_refused_in_a_drill_and_read_only():
     with pytest.raises(CliError, match="read-only"):
         _receiver(args, None, None, None, drill=None, read_only=True)
     assert _receiver(SimpleNamespace(listen=None), None, None, None, None, False) is None
+
+
+def test_short_path_keeps_the_file_name_and_its_nearest_folders():
+    from console.ui.formatting import short_path
+
+    p = "/home/ada/.local/share/incident-console/live/postmortems/INC-1.md"
+    assert short_path(p, 80, home="/home/ada") == (
+        "~/.local/share/incident-console/live/postmortems/INC-1.md"
+    )
+    assert short_path(p, 30, home="/home/ada") == "…/live/postmortems/INC-1.md"
+    assert short_path(p, 5, home="/home/ada") == "INC-1.md"
+    assert short_path("/home/adam/x.md", 80, home="/home/ada") == "/home/adam/x.md"
