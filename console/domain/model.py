@@ -7,7 +7,7 @@ time, and nothing else changes an incident.
 from __future__ import annotations
 
 import threading
-from collections.abc import MutableSet
+from collections.abc import Callable, MutableSet
 from dataclasses import MISSING, dataclass, field, fields
 from operator import itemgetter
 from sys import intern
@@ -342,6 +342,24 @@ class State:
             cold = self._cold
             new = [e.id for e in self._log]
             return cold.ids() + new if cold is not None else new
+
+    def incident_log(self, inc_id: str, also: Callable[[Event], bool] | None = None) -> list[Event]:
+        """The events about one incident (on its timeline or not) and the store-wide
+        events `also` picks, in fold order: the log filtered, without reading the whole
+        stored log when the state was loaded from a snapshot."""
+        if self._cold is None:
+            return [
+                e
+                for e in self._log
+                if e.incident == inc_id or (e.incident is None and also is not None and also(e))
+            ]
+        mine = [*self.timeline(inc_id), *(e for e in self.orphans() if e.incident == inc_id)]
+        if also is not None:
+            mine += [e for e in self.store_events if also(e)]
+        wanted = {e.id for e in mine}
+        position = {eid: i for i, eid in enumerate(self.log_ids()) if eid in wanted}
+        mine.sort(key=lambda e: position[e.id])
+        return mine
 
     def incident_rows(self) -> list[dict[str, Any]]:
         """Every incident as a snapshot row (a row still unread is written back as read)."""

@@ -74,16 +74,10 @@ def incident_events(state: State, inc_id: str) -> list[Event]:
     Events of one command share an instant; the sort is stable over the fold order, so
     they keep the order they were written in.
     """
-    mine = [
-        e
-        for e in state.log
-        if e.incident == inc_id
-        or (
-            e.incident is None
-            and e.kind == "component_status"
-            and e.data.get("for_incident") == inc_id
-        )
-    ]
+    mine = state.incident_log(
+        inc_id,
+        also=lambda e: e.kind == "component_status" and e.data.get("for_incident") == inc_id,
+    )
     return sorted(mine, key=lambda e: e.at)
 
 

@@ -235,3 +235,30 @@ def test_a_writable_open_compacts_a_long_journal(tmp_path, monkeypatch):
     reopened = Store.open(path, read_only=True)
     assert reopened.state.incidents.raw, "the next open reads the compacted layout"
     _same(reopened.state, _folded(history))
+
+
+def test_one_incidents_log_without_reading_the_whole_log(tmp_path):
+    from console.domain.postmortem import incident_events
+
+    path = tmp_path / "s"
+    history = _history(37)
+    for_inc5 = _ev(
+        "c1",
+        None,
+        "component_status",
+        0,
+        component="API",
+        status="major_outage",
+        for_incident="INC-5",
+    )
+    _compacted(path, [*history, for_inc5])
+    store = Store.open(path)
+    later = [_ev("k1", "INC-5", "note", 1), _ev("k2", "INC-99", "opened", 2, title="late")]
+    store.transact(lambda s: Batch(events=later))
+    folded = _folded([*history, for_inc5, *later])
+    state = Store.open(path, read_only=True).state
+    for inc in ["INC-5", "INC-99", "INC-1", "INC-40"]:
+        assert incident_events(state, inc) == incident_events(folded, inc), inc
+    assert len(state.timelines.raw) > 30, "only the incidents asked about were read"
+    assert "c1" in [e.id for e in incident_events(state, "INC-5")]
+    assert state.incident_log("INC-99")[0].kind == "note", "the note before it opened"
