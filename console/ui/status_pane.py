@@ -63,7 +63,7 @@ class StatusPane(LineView):
             if comp.updated_at is not None:
                 line.append(f"  {ago(now_ts - comp.updated_at.timestamp())}", st["status--muted"])
             lines.append(line)
-        public = [r for r in snapshot.rows if r.is_open and r.page_status not in (None, "resolved")]
+        public = snapshot.public_pages()
         lines.append(Text(" Status page", st["status--head"]))
         if not public:
             lines.append(Text("  No open status-page incident.", st["status--muted"]))

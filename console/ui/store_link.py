@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from console.domain.text import inert
-from console.ui.view_model import IncidentRow, Snapshot, component_rows
+from console.ui.view_model import IncidentRow, Snapshot, component_rows, public_rows
 
 if TYPE_CHECKING:
     from console.commands.apply import Outcome
@@ -59,6 +59,8 @@ class StoreLink:
         self.provider_names: list[str] = []  # set by the live console's sync worker
         self._rows: dict[str, IncidentRow] = {}
         self._sorted: tuple[IncidentRow, ...] = ()
+        self._public: tuple[IncidentRow, ...] = ()  # public_rows(self._sorted)
+        self._public_of: tuple[IncidentRow, ...] | None = None
         self._dirty: set[str] | None = None  # None: rebuild everything
         self._pending: set[str] | None = None
         self._seen_version = -1
@@ -274,9 +276,12 @@ class StoreLink:
                 if providers
                 else {}
             )
+            if self._public_of is not self._sorted:
+                self._public, self._public_of = public_rows(self._sorted), self._sorted
             return Snapshot(
                 version=self.store.version,
                 rows=self._sorted,
+                public=self._public,
                 by_id=dict(self._rows),
                 # the state's own mapping, not a copy: a copy would turn every stored
                 # timeline into Events; read by id, one becomes Events when first shown

@@ -8,7 +8,7 @@ incremental: only incidents touched since the last snapshot are copied again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pendulum import DateTime
 
@@ -30,9 +30,11 @@ def clean(text: str, limit: int) -> str:
     return inert(text, limit)
 
 
-@dataclass(frozen=True)
-class IncidentRow:
-    """One incident as the Incidents pane lists it (all text already inert)."""
+class IncidentRow(NamedTuple):
+    """One incident as the Incidents pane lists it (all text already inert).
+
+    A named tuple rather than a frozen dataclass: a snapshot builds one per incident,
+    and a tuple is made some three times faster (10k rows at every start)."""
 
     id: str
     number: int
@@ -112,6 +114,15 @@ class Snapshot:
     kind: str = "live"
     read_only: bool = False
     loading: bool = False  # the store is still being opened: nothing to list yet
+    # the rows with a public status-page incident, in list order (None: work them out)
+    public: tuple[IncidentRow, ...] | None = None
+
+    def public_pages(self) -> tuple[IncidentRow, ...]:
+        """Open incidents with a public (unresolved) status-page incident, in list order:
+        what the stale-page checks look at every minute, without walking every row."""
+        if self.public is not None:
+            return self.public
+        return public_rows(self.rows)
 
     def timeline(self, inc_id: str) -> tuple:
         """The incident's events; `tuple(list)` is atomic under the GIL, so this is safe
@@ -121,7 +132,7 @@ class Snapshot:
     def stale_pages(self, now_ts: float, stale_minutes: int) -> list[tuple[str, int]]:
         """(incident, silent minutes) of every open incident whose status page is stale."""
         out = []
-        for row in self.rows:
+        for row in self.public_pages():
             minutes = row.page_silent_minutes(now_ts, stale_minutes)
             if minutes is not None:
                 out.append((row.id, minutes))
@@ -134,6 +145,13 @@ class Snapshot:
             if row.id == inc_id:
                 return i
         return None
+
+
+def public_rows(rows) -> tuple[IncidentRow, ...]:
+    """The rows of open incidents with an unresolved status-page incident."""
+    return tuple(
+        r for r in rows if r.page_status not in (None, "resolved") and r.status != "resolved"
+    )
 
 
 def component_rows(state, settings) -> tuple[ComponentRow, ...]:
