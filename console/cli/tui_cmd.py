@@ -6,11 +6,8 @@ from console.cli.context import CliContext
 
 
 def run(args, ctx: CliContext) -> int:
-    import os
-
     if (
-        not os.environ.get("NOEARLY")
-        and ctx.store_path is not None
+        ctx.store_path is not None
         and getattr(args, "drill", None) is None
         and getattr(args, "listen", None) is None
     ):
