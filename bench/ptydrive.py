@@ -28,6 +28,7 @@ class Burst:
     data: bytes
     first: float | None  # seconds from start to the first byte
     last: float | None  # seconds from start to the last byte
+    chunks: list[tuple[float, bytes]] = field(default_factory=list)  # (seconds, bytes) read
 
     def __len__(self) -> int:
         return len(self.data)
@@ -59,6 +60,7 @@ class PtyProc:
         """Read until `until` has been seen (if given) and then nothing came for `quiet` s."""
         t0 = start if start is not None else time.perf_counter()
         buf = bytearray()
+        chunks: list[tuple[float, bytes]] = []
         first = last = None
         seen = until is None
         deadline = t0 + timeout
@@ -73,12 +75,13 @@ class PtyProc:
                 first = stamp if first is None else first
                 last = stamp
                 buf += chunk
+                chunks.append((stamp, chunk))
                 if not seen and until in buf:
                     seen = True
                 continue
             if seen and last is not None:
                 break
-        return Burst(bytes(buf), first, last)
+        return Burst(bytes(buf), first, last, chunks)
 
     def read_for(self, seconds: float) -> bytes:
         """Everything written during the next `seconds` (an idle window's output)."""

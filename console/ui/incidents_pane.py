@@ -20,7 +20,7 @@ from textual.strip import Strip
 
 from console.ui.filtering import Filter
 from console.ui.formatting import age, fit, sev_label, status_label
-from console.ui.repaint import QuietBorder
+from console.ui.repaint import QuietBorder, changed_until
 from console.ui.view_model import IncidentRow, Snapshot
 
 MARK_W, ID_W, SEV_W, STATUS_W, SERVICE_W, AGE_W, WHO_W = 2, 7, 5, 7, 12, 4, 14
@@ -149,16 +149,22 @@ class IncidentsPane(QuietBorder, ScrollView, can_focus=True):
         self._announce()
 
     def tick(self, now_ts: float) -> None:
-        """Time moved: repaint only the age column (ages move on the minute)."""
+        """Time moved: on the minute, repaint the visible rows whose age or stale marker
+        changed, each up to its last changed cell (a 28d-old row stays as it is)."""
         before = int(self.now_ts // 60)
         self.now_ts = now_ts
-        if int(now_ts // 60) != before:
-            self._cache.clear()
-            # the stale-page marker can appear on the minute too
-            self.refresh(Region(0, 1, MARK_W, self.size.height))
-            x = self._age_x()
-            if x is not None:
-                self.refresh(Region(x, 1, AGE_W, self.size.height))
+        if int(now_ts // 60) == before or not self.rows:
+            return
+        width, top = self._width(), self.scroll_offset.y
+        for y in range(1, self.size.height):
+            index = top + y - 1
+            if index >= len(self.rows):
+                break
+            old = self._cache.get(self._key(index, width, before))
+            new = self.render_line(y)
+            end = width if old is None else changed_until(old, new)
+            if end:
+                self.refresh(Region(0, y, end, 1))
 
     def flash(self, incident: str) -> None:
         self.flashing.add(incident)
@@ -273,14 +279,6 @@ class IncidentsPane(QuietBorder, ScrollView, can_focus=True):
         cols["title"] = max(width - fixed - 1, 8)
         return cols
 
-    def _age_x(self) -> int | None:
-        cols = self._columns(self._width())
-        x = 0
-        for name in ("mark", "id", "sev", "status", "title", "service"):
-            if cols[name]:
-                x += cols[name] + (0 if name == "mark" else 1)
-        return x
-
     def _style(self, name: str) -> Style:
         if self._styles is None:
             self._styles = {
@@ -308,15 +306,20 @@ class IncidentsPane(QuietBorder, ScrollView, can_focus=True):
                 )
                 return Strip([Segment(fit(" " + text, width), base + self._style("muted"))])
             return Strip.blank(width, base)
-        row = self.rows[index]
-        selected = index == self.cursor
-        flashing = row.id in self.flashing
-        key = (row, width, selected, flashing, self.has_focus, int(self.now_ts // 60))
+        key = self._key(index, width, int(self.now_ts // 60))
         strip = self._cache.get(key)
         if strip is None:
+            if len(self._cache) > 4 * 1024:  # a long walk down 10k rows
+                self._cache.clear()
+            row, selected, flashing = key[0], key[2], key[3]
             strip = self._row_strip(row, width, base, selected, flashing)
             self._cache[key] = strip
         return strip
+
+    def _key(self, index: int, width: int, minute: int) -> tuple:
+        """What row `index`'s drawing depends on (its strips are cached by it)."""
+        row = self.rows[index]
+        return (row, width, index == self.cursor, row.id in self.flashing, self.has_focus, minute)
 
     def _header(self, width: int, base: Style) -> Strip:
         cols = self._columns(width)

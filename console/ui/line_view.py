@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Region, Size
@@ -179,12 +180,39 @@ class LineView(QuietBorder, ScrollView, can_focus=True):
         if index >= len(self._lines):
             strip = Strip.blank(width, base)
         else:
-            segments = [
-                Segment(seg.text, base + seg.style if seg.style else base)
-                for seg in self._lines[index].render(self.app.console)
-                if seg.text != "\n"
-            ]
+            segments = _segments(self._lines[index], base)
+            if segments is None:  # overlapping or named styles: Rich works it out
+                segments = [
+                    Segment(seg.text, base + seg.style if seg.style else base)
+                    for seg in self._lines[index].render(self.app.console)
+                    if seg.text != "\n"
+                ]
             # runs of one style merged (the padding too): fewer escape sequences over SSH
             strip = Strip(segments).crop_extend(0, width, base).simplify()
         self._cache[index] = strip
         return strip
+
+
+def _segments(text: Text, base: Style) -> list[Segment] | None:
+    """The segments of a line built by appending styled runs (spans in order, none
+    overlapping, styles as Style objects), without Rich's general span renderer, which
+    costs several times more; None for any other line."""
+    own = text.style
+    if isinstance(own, str):
+        if own:
+            return None
+        own = base
+    else:
+        own = base + own
+    plain, out, at = text.plain, [], 0
+    for start, end, style in text.spans:
+        if start < at or isinstance(style, str):
+            return None
+        if start > at:
+            out.append(Segment(plain[at:start], own))
+        if end > start:
+            out.append(Segment(plain[start:end], own + style))
+        at = max(at, end)
+    if at < len(plain):
+        out.append(Segment(plain[at:], own))
+    return out

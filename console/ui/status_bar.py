@@ -66,6 +66,7 @@ class StatusBar(Horizontal):
         super().__init__()
         self._clock = clock
         self._ticking = ticking
+        self._texts: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Static("LIVE", id="mode")
@@ -79,8 +80,7 @@ class StatusBar(Horizontal):
 
         `pending` (intents not settled yet) is not shown: each provider's words say how
         many wait for it."""
-        mode = self.query_one("#mode", Static)
-        mode.update("DRILL" if kind == "drill" else "LIVE")
+        self._update("#mode", "DRILL" if kind == "drill" else "LIVE")
         self.set_class(kind == "drill", "-drill")
         self.set_class(read_only, "-read-only")
         label = self.query_one("#providers", Static)
@@ -92,15 +92,21 @@ class StatusBar(Horizontal):
             # would promise a send that never comes (and q rightly does not ask about it)
             text = "no providers configured: nothing is sent"
             levels = set()
-        label.update(Text(text))
+        self._update("#providers", text)
         label.set_class("error" in levels, "-error")
         label.set_class("warning" in levels and "error" not in levels, "-warning")
 
     def show_stale(self, text: str) -> None:
         """The stale-status-page warning (console.domain.stale.status_bar_text); '' hides it."""
-        label = self.query_one("#stale", Static)
-        label.update(Text(f"⚠ {text}" if text else ""))
-        label.set_class(bool(text), "-shown")
+        self._update("#stale", f"⚠ {text}" if text else "")
+        self.query_one("#stale", Static).set_class(bool(text), "-shown")
+
+    def _update(self, selector: str, text: str) -> None:
+        # only on a change: Static.update lays the bar out again, on every snapshot and
+        # every minute otherwise (the bytes of a repainted bar, and a layout pass)
+        if self._texts.get(selector) != text:
+            self._texts[selector] = text
+            self.query_one(selector, Static).update(Text(text))
 
     def tick(self) -> None:
         self.query_one(ClockLabel).refresh()

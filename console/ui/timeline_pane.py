@@ -139,7 +139,11 @@ class TimelinePane(LineView):
         text = inert(ev.text, 2000)
         if text:
             body = Text(text)  # plain Text: markup in the data stays literal
-            wrapped = body.wrap(self.app.console, max(width - 3, 10))
+            room = max(width - 3, 10)
+            if "\n" not in text and body.cell_len <= room:  # most notes: one line, no wrap
+                wrapped = [body]
+            else:
+                wrapped = body.wrap(self.app.console, room)
             for i, line in enumerate(wrapped):
                 if i == TEXT_LINES:
                     out.append(Text("   …", style["timeline--muted"]))
