@@ -204,7 +204,15 @@ def iso(when: DateTime | None) -> str | None:
         return last[1]
     d = in_utc(when)
     # from the fields: strftime and isoformat would ask pendulum's zone for its offset
-    text = f"{d.year:04d}-{d.month:02d}-{d.day:02d}T{d.hour:02d}:{d.minute:02d}:{d.second:02d}Z"
+    # %-formatting: a third of the cost of the same f-string with format specs
+    text = "%04d-%02d-%02dT%02d:%02d:%02dZ" % (  # noqa: UP031
+        d.year,
+        d.month,
+        d.day,
+        d.hour,
+        d.minute,
+        d.second,
+    )
     _last_iso = (when, text)
     return text
 
@@ -216,9 +224,14 @@ def iso_precise(when: DateTime) -> str:
     if last[0] is when:
         return last[1]
     d = in_utc(when)
-    text = (
-        f"{d.year:04d}-{d.month:02d}-{d.day:02d}T"
-        f"{d.hour:02d}:{d.minute:02d}:{d.second:02d}.{d.microsecond:06d}Z"
+    text = "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" % (  # noqa: UP031
+        d.year,
+        d.month,
+        d.day,
+        d.hour,
+        d.minute,
+        d.second,
+        d.microsecond,
     )
     _last_precise = (when, text)
     return text

@@ -124,7 +124,6 @@ class _Run:
         self.scratch = _Scratch(state)
         self.config = config
         self.at = received_at
-        self.at_iso = iso(received_at)  # formatted once: intents and events reuse it
         self.ids = ids
         self.result = IntakeResult()
         self.windows: list[MaintenanceWindow] = all_windows(config, state)
@@ -155,7 +154,8 @@ class _Run:
                 "op": op,
                 "incident": incident,
                 "args": args,
-                "created_at": self.at_iso,
+                # formatted when first needed (a repeat makes no intent), then remembered
+                "created_at": iso(self.at),
                 "origin": ORIGIN,
             }
         )
