@@ -143,7 +143,8 @@ class StoreLink:
             self._attention.append(Attention(inc, "declared SEV1"))
         elif kind == "severity_changed" and data.get("severity") == 1:
             self._attention.append(Attention(inc, "now SEV1"))
-        elif kind == "escalated":
+        elif kind == "escalated" and not data.get("first"):
+            # the first page comes with the opening, which rang already if it was urgent
             self._attention.append(Attention(inc, "escalation fired"))
 
     def transact_many(self, fns):

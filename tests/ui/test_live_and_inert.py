@@ -74,3 +74,28 @@ async def test_corpus_renders_inert_in_every_pane(tmp_path, ui_settings, ui_cloc
         assert "[/]" in _texts(screen.pane("incidents")) or "[/]" in _texts(screen.pane("status"))
         app.save_screenshot(str(tmp_path / "shot.svg"))  # the whole screen renders
     store.close()
+
+
+def test_a_first_page_does_not_ring_as_an_escalation(ui_store, ui_settings, ui_clock):
+    """QA Q11: the timers' first page ("Paged level 1") is not "escalation fired"."""
+    from console.drill.timers import DrillTimers
+    from console.store import Batch
+    from console.ui.store_link import StoreLink
+
+    link = StoreLink(ui_store, ui_settings, ui_clock)
+    link.snapshot()
+    other = Store.open(ui_store.path)  # the live console's timers, as another writer
+
+    def fire():
+        now = ui_clock.now()
+        timers = DrillTimers(ui_settings, now.add(hours=1), origin="local")
+        other.transact(lambda state: Batch(events=timers.due(state, now)))
+        link.poll()
+        return [a.why for a in link.take_attention()]
+
+    first = fire()
+    assert "escalation fired" not in first
+    assert any(e.data.get("first") for e in ui_store.state.timeline("INC-2"))
+    ui_clock.set(ui_clock.now().add(minutes=20))  # past the policy's 15 minutes
+    assert "escalation fired" in fire()
+    other.close()

@@ -236,6 +236,8 @@ class _Track:
         passes = f"pass {loop} of {self.policy.passes}"
         head = f"Paged level {level}" if i == 0 else f"Escalated to level {level}"
         data = {"level": level, "loop": loop, "notified": list(notified), "policy": self.policy.key}
+        if i == 0:
+            data["first"] = True  # the incident's first page, not an escalation
         return self._event(
             self.step_id(i), t, "escalated", f"{head} ({passes}) of {self.policy.name}: {who}", data
         )
