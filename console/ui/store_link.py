@@ -57,6 +57,7 @@ class StoreLink:
         self.read_only = read_only
         self.lock = threading.RLock()
         self.provider_names: list[str] = []  # set by the live console's sync worker
+        self._shown_providers: tuple = ()  # the providers' words of the last snapshot
         self._rows: dict[str, IncidentRow] = {}
         self._sorted: tuple[IncidentRow, ...] = ()
         self._public: tuple[IncidentRow, ...] = ()  # public_rows(self._sorted)
@@ -166,7 +167,11 @@ class StoreLink:
             if self.drill is not None and not getattr(self.drill, "finished", False):
                 self.drill.tick()
             self.store.refresh()
-            return self.store.version != self._seen_version
+            if self.store.version != self._seen_version:
+                return True
+            # a drill's fakes' words move with the simulated clock (a back-off counting
+            # down) even when nothing is written: a new snapshot then, not a frozen "189s"
+            return self.drill is not None and self._drill_providers() != self._shown_providers
 
     def run_line(self, line: str, selected: str | None) -> Outcome:
         """Parse and apply one command line (raises ParseError or Refused)."""
@@ -268,6 +273,7 @@ class StoreLink:
             self._saw_records = False
             self._seen_version = self.store.version
             providers = self._providers()
+            self._shown_providers = providers
             # with no provider configured the outbox only waits (the status bar says how
             # much); per incident, the timeline lists it once something could deliver it
             if providers:

@@ -66,3 +66,30 @@ async def test_the_status_bar_shows_the_drill_fakes_real_state(drill):
         assert text.startswith("drill fakes · pagerduty: "), text
         assert "queued" in text or "backing off" in text, text
         assert "statuspage" not in text  # only the ones in trouble are named
+
+
+async def test_the_drill_fakes_back_off_counts_down_with_the_simulated_clock(drill):
+    """A back-off's seconds move with the drill's clock even when nothing is written."""
+    from console.providers.fakes.base import Fault, writes
+
+    app = drill_app(drill)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        link = app.screen.link
+        drill.remote.fakes["pagerduty"].inject(Fault.server_error(times=50, match=writes))
+        await pilot.press("a")
+        await settle(pilot)
+        for _ in range(5):  # the drill's ticks try PagerDuty, which answers 503
+            link.poll()
+            words = " ".join(p[1] for p in link.snapshot().providers)
+            if "backing off" in words:
+                break
+            drill.clock.advance(1)
+        assert "pagerduty: backing off" in words, words
+        drill._finished = True  # no more ticks (no writes): only the clock moves now
+        link.snapshot()
+        version = drill.store.version
+        drill.clock.advance(2)
+        assert link.poll() is True and drill.store.version == version  # nothing written
+        later = " ".join(p[1] for p in link.snapshot().providers)
+        assert later != words, (words, later)  # counted down (or over)
