@@ -120,10 +120,20 @@ class TimelinePane(LineView):
         for ev in events:
             lines.extend(self._event_lines(ev, width, style))
         for text in self.pending:  # queued for a provider: shown until it is delivered
-            lines.append(Text(f" ↻ pending  {inert(text, 300)}", style["timeline--pending"]))
+            lines.extend(self._pending_lines(text, width, style["timeline--pending"]))
         if not lines:
             lines = [Text(" No events yet.", style["timeline--muted"])]
         self.set_lines(lines)
+
+    def _pending_lines(self, text: str, width: int, style: Style) -> list[Text]:
+        """` ↻ pending  TEXT`, its continuation lines indented under TEXT (not at the edge)."""
+        head = " ↻ pending  "
+        wrapped = Text(inert(text, 300)).wrap(self.app.console, max(width - len(head), 10))
+        # one run of one style a line (fewer escape bytes per repaint)
+        return [
+            Text((head if i == 0 else " " * len(head)) + line.plain.rstrip(), style)
+            for i, line in enumerate(wrapped)
+        ]
 
     def _event_lines(self, ev, width: int, style: dict[str, Style]) -> list[Text]:
         when = ev.at.in_tz("UTC")

@@ -65,3 +65,16 @@ async def test_the_resolve_message_shows_where_the_draft_went_at_80x24(app_facto
         line = _rows(app.screen.query_one("#message"))[0]
         assert line.strip().startswith("✓ INC-2 resolved · postmortem draft: ")
         assert line.endswith("/postmortems/INC-2.md"), line
+
+
+async def test_a_long_pending_line_wraps_under_its_text(app_factory):
+    from rich.style import Style
+
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        pane = app.screen.pane("timeline")
+        text = "pagerduty: incident.open retrying (pagerduty: server error (503): injected fault)"
+        lines = [t.plain for t in pane._pending_lines(text, 60, Style())]
+        assert lines[0].startswith(" ↻ pending  pagerduty: incident.open")
+        assert len(lines) == 2 and lines[1] == " " * 12 + "server error (503): injected fault)"
