@@ -8,6 +8,7 @@ snapshots and never touches the store.
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -20,7 +21,6 @@ from textual.widgets import Static
 from console import gc_pause
 from console.domain.stale import status_bar_text
 from console.domain.text import inert
-from console.ui import forms
 from console.ui.command_line import CommandLine
 from console.ui.filtering import parse_filter
 from console.ui.formatting import short_path
@@ -41,6 +41,9 @@ from console.ui.status_bar import StatusBar
 from console.ui.status_pane import StatusPane
 from console.ui.store_link import StoreLink
 from console.ui.timeline_pane import TimelinePane
+
+if TYPE_CHECKING:
+    from console.ui import forms
 
 # The modal screens (forms with Select and Input, confirmations, help) are imported when
 # first opened, not at start: the first paint does not wait for what it does not show.
@@ -533,19 +536,29 @@ class MainScreen(Screen):
         self.app.push_screen(FormScreen(form), done)
 
     def action_note(self) -> None:
+        from console.ui import forms  # opened forms only: not at start
+
         self._form(forms.note_form(), self.selected)
 
     def action_task(self) -> None:
+        from console.ui import forms  # opened forms only: not at start
+
         self._form(forms.task_form(), self.selected)
 
     def action_severity(self) -> None:
+        from console.ui import forms  # opened forms only: not at start
+
         row = self._row()
         self._form(forms.severity_form(row.severity if row else None), self.selected)
 
     def action_update(self) -> None:
+        from console.ui import forms  # opened forms only: not at start
+
         self._form(forms.update_form(), self.selected)
 
     def action_declare(self) -> None:
+        from console.ui import forms  # opened forms only: not at start
+
         row = self._row()
         # offer to declare the selected incident only if nobody has yet (an alert opened
         # it); a declared one would be refused ("use severity to change it")
@@ -559,6 +572,8 @@ class MainScreen(Screen):
         )
 
     def action_component(self) -> None:
+        from console.ui import forms  # opened forms only: not at start
+
         row = self._row()
         service = self.link.settings.services.get(row.service) if row and row.service else None
         self._form(
@@ -569,6 +584,8 @@ class MainScreen(Screen):
         )
 
     def action_maintenance(self) -> None:
+        from console.ui import forms  # opened forms only: not at start
+
         self._form(forms.maintenance_form(sorted(self.link.settings.services)))
 
     def action_command(self) -> None:
