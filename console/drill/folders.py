@@ -44,6 +44,15 @@ def hold(folder: Path) -> IO[bytes] | None:
     return fh
 
 
+def release(held: IO[bytes]) -> None:
+    """Let go of `hold`'s lock and remove its marker file (nothing is left beside a
+    closed drill's folder but its reports)."""
+    path = Path(held.name)
+    held.close()
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
+
+
 def is_drill_store(folder: Path) -> bool:
     """True when `folder` holds a store whose journal header says kind "drill"."""
     for journal in sorted(folder.glob("journal-*.jsonl")):

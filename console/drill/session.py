@@ -29,7 +29,7 @@ from pendulum import DateTime
 
 from console.domain.clock import SimulatedClock, iso
 from console.domain.model import Event, State
-from console.drill.folders import KEEP, hold, prune
+from console.drill.folders import KEEP, hold, prune, release
 from console.drill.remote import DrillRemote
 from console.drill.responses import Response
 from console.drill.scenario import Inject, Scenario
@@ -415,7 +415,8 @@ class DrillSession:
         self.remote.close()
         self.store.close()
         if self._in_use is not None:
-            self._in_use.close()  # the folder may be cleaned up by a later drill now
+            # the folder may be cleaned up by a later drill now; the marker goes too
+            release(self._in_use)
             self._in_use = None
 
 

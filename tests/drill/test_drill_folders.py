@@ -34,8 +34,11 @@ def test_a_drill_start_keeps_the_newest_and_removes_older_ones_with_their_report
         assert not (tmp_path / "welcome-005.report.md").exists()
         assert (tmp_path / "welcome-006.report.md").exists()
         assert all(not p.exists() for p in old[:5])
+        marker = tmp_path / f"{session.store.path.name}.in-use"
+        assert marker.exists()
     finally:
         session.close()
+    assert not marker.exists()  # a closed drill leaves only its folder and reports
 
 
 def test_a_folder_in_use_is_never_removed(tmp_path):
