@@ -141,15 +141,22 @@ def run(args: Any, ctx: CliContext) -> int:
             return _once_status(report)
         ctx.out("syncing; Ctrl-C stops")
 
-        def between_passes() -> bool:
-            # run_forever asks before each pass whether to stop: the drafts of the last
-            # pass's resolves are written here, and it goes on
+        def after_pass(report) -> None:
+            # a pass that did something says so, as --once does (a quiet pass says nothing)
+            for line in report.lines:
+                ctx.out(line)
+            if report.sent or report.superseded or report.failed or report.news:
+                stamp = ctx.clock.now().in_tz("UTC").strftime("%H:%M:%SZ")
+                ctx.out(
+                    f"{stamp} sent {report.sent}, superseded {report.superseded}, "
+                    f"failed {report.failed}, news {report.news}"
+                )
+            # and the drafts of the incidents its news resolved
             _say_drafts(ctx, drafts.flush())
             sys.stdout.flush()
-            return False
 
         try:
-            engine.run_forever(stop=between_passes)
+            engine.run_forever(on_pass=after_pass)
         finally:
             _say_drafts(ctx, drafts.flush())
         return 0

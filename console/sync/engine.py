@@ -622,12 +622,15 @@ class SyncEngine:
             wait = (wake - self.clock.now()).total_seconds() if wake else 0.05
             self.clock.sleep(max(min(wait, (deadline - self.clock.now()).total_seconds()), 0.001))
 
-    def run_forever(self, stop: Any = None) -> None:
-        """The `sync` loop: drain, poll every `poll_seconds`, sleep through the clock."""
+    def run_forever(self, stop: Any = None, on_pass: Any = None) -> None:
+        """The `sync` loop: drain, poll every `poll_seconds`, sleep through the clock.
+        `on_pass(report)` hears what each pass did (for the loop to say so)."""
         next_poll = self.clock.now()
         while stop is None or not stop():
             do_poll = self.clock.now() >= next_poll
-            self.run_once(poll=do_poll)
+            report = self.run_once(poll=do_poll)
+            if on_pass is not None:
+                on_pass(report)
             if do_poll:
                 next_poll = self.clock.now().add(seconds=self.poll_seconds)
             wake = self.next_wake()

@@ -315,3 +315,12 @@ def test_on_calls_reported_by_the_provider_are_recorded_when_they_change(make_st
     eng.run_once()
     reports = [e for e in store.state.store_events if e.kind == "oncall_reported"]
     assert [r.text for r in reports][-1] == "PagerDuty says on call: Grace Hopper"
+
+
+def test_the_loop_tells_what_each_pass_did(make_store, pd, clock):
+    store = make_store()
+    open_incident(store, clock)
+    eng = engine(store, pd, clock)
+    reports = []
+    eng.run_forever(stop=lambda: len(reports) >= 2, on_pass=reports.append)
+    assert [r.sent for r in reports] == [1, 0]  # the open, then a quiet pass
