@@ -34,6 +34,7 @@ BOOK_KINDS = frozenset(
 RESOLVED_MEMORY = 100_000
 
 _GONE = object()  # a child's marker for "deleted here, whatever the parent says"
+_UNREAD = object()  # put_entry's "look the old entry up yourself"
 
 
 @dataclass(frozen=True)
@@ -252,17 +253,19 @@ class AlertBook:
         else:
             layer[key] = value
 
-    def put_entry(self, key: str, entry: AlertEntry | None) -> None:
-        before = self.entry(key)
+    def put_entry(self, key: str, entry: AlertEntry | None, before: Any = _UNREAD) -> None:
+        """Open, change or (None) close the alert `key`; `before` is its entry if known."""
+        if before is _UNREAD:
+            before = self.entry(key)
         old = before.incident if before is not None else None
         new = entry.incident if entry is not None else None
+        # an incident's keys change only here, so an alert that stays with its incident
+        # is already among them
         if old != new:
             if old:
                 self._remove_key(old, key)
             if new:
                 self._add_key(new, key)
-        elif new and not self._holds_key(new, key):
-            self._add_key(new, key)
         self._write("_entries", key, entry)
 
     def put_group(self, token: str, slot: GroupSlot | None) -> None:
@@ -337,6 +340,7 @@ def fold_alert_event(book: AlertBook, ev: Any) -> None:
                 last_at=ev.at,
                 started_at=d.get("started_at"),
             ),
+            entry,
         )
     elif kind in ("alert_updated", "alert_suppressed"):
         if entry is None:
@@ -355,9 +359,10 @@ def fold_alert_event(book: AlertBook, ev: Any) -> None:
                 last_at=ev.at,
                 started_at=entry.started_at,
             ),
+            entry,
         )
     elif kind in ("alert_resolved", "alert_dropped"):
         if kind == "alert_resolved" and entry is not None:
-            book.put_entry(key, None)
+            book.put_entry(key, None, entry)
         if d.get("source_time"):
             book.put_resolved(key, d["source_time"])
