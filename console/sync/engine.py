@@ -635,7 +635,14 @@ class SyncEngine:
                 next_poll = self.clock.now().add(seconds=self.poll_seconds)
             wake = self.next_wake()
             until = min([t for t in (wake, next_poll) if t is not None])
-            self.clock.sleep(max((until - self.clock.now()).total_seconds(), 1.0))
+            # wait for the next wake or poll, looking at the store each second: what
+            # another process queues (exec, a screen) goes out within a second or two,
+            # not at the next poll
+            while True:
+                left = (until - self.clock.now()).total_seconds()
+                self.clock.sleep(min(max(left, 0.0), 1.0) if left > 0 else 1.0)
+                if left <= 1.0 or self.store.refresh():
+                    break
 
     def close(self) -> None:
         for p in self.providers:

@@ -324,3 +324,35 @@ def test_the_loop_tells_what_each_pass_did(make_store, pd, clock):
     reports = []
     eng.run_forever(stop=lambda: len(reports) >= 2, on_pass=reports.append)
     assert [r.sent for r in reports] == [1, 0]  # the open, then a quiet pass
+
+
+def test_the_loop_sends_what_another_process_queues_within_seconds(make_store, pd, clock):
+    from tests.sync.helpers import real_store_class
+
+    cls = real_store_class()
+    if cls is None:
+        pytest.skip("needs the real store: another process's write")
+    store = make_store()
+    open_incident(store, clock)
+    eng = engine(store, pd, clock, poll_seconds=60)
+    other = cls.open(store.path)  # `exec` in a second pane
+    reports, wrote = [], []
+    slept = clock.sleep
+
+    def sleep(seconds):
+        if reports and not wrote:  # after the first pass, as the loop starts to wait
+            open_incident(other, clock)
+            wrote.append(clock.now())
+        slept(seconds)
+
+    clock.sleep = sleep
+    passes = []
+
+    def on_pass(report):
+        reports.append(report)
+        passes.append(clock.now())
+
+    eng.run_forever(stop=lambda: len(reports) >= 2, on_pass=on_pass)
+    other.close()
+    assert [r.sent for r in reports] == [1, 1]
+    assert (passes[1] - wrote[0]).total_seconds() <= 2  # not at the next poll, 60s on
