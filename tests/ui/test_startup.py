@@ -118,3 +118,30 @@ def test_cli_main_gives_the_collector_back(capsys):
 
     assert main(["--version"]) == 0
     assert gc.isenabled() and not gc_pause.held()
+
+
+def test_a_live_console_starts_reading_its_store_before_the_screen_loads(tmp_path, monkeypatch):
+    """A named store, or a provider with credentials, opens in the background at once; a
+    drill or --listen does not (run_app decides those)."""
+    import console.providers.credentials as credentials
+    from console.cli.context import CliContext
+    from console.cli.tui_cmd import _opens_live_store
+    from console.domain.settings import settings_from_dict
+
+    class Args:
+        drill = None
+        listen = None
+
+    named = CliContext(store_path=tmp_path / "store")
+    assert _opens_live_store(Args(), named)
+    drill, listen = Args(), Args()
+    drill.drill, listen.listen = "welcome", 0
+    assert not _opens_live_store(drill, named)
+    assert not _opens_live_store(listen, named)
+
+    unnamed = CliContext()
+    unnamed._settings = settings_from_dict({})
+    monkeypatch.setattr(credentials, "providers_with_credentials", lambda *a, **k: [])
+    assert not _opens_live_store(Args(), unnamed)  # no provider: the default drill
+    monkeypatch.setattr(credentials, "providers_with_credentials", lambda *a, **k: ["pagerduty"])
+    assert _opens_live_store(Args(), unnamed)  # a provider: the live default store
