@@ -43,16 +43,27 @@ class Folded:
 @dataclass(frozen=True)
 class Squeezed:
     """One line `head middle tail` where, if it is too wide, `middle` (a title) is cut
-    with '…' so that `tail` (an age, a time) stays readable."""
+    with '…' so that `tail` (an age, a time) stays readable. Where that would leave the
+    title fewer than `min_middle` cells, the tail goes on a second line (`indent` + tail)
+    and the title keeps the first line's room."""
 
     head: Text
     middle: Text
     tail: Text
+    min_middle: int = 0
+    indent: str = "    "
 
     def fit(self, width: int, console) -> list[Text]:
         line = Text(no_wrap=True)
         line.append_text(self.head)
         room = width - self.head.cell_len - self.tail.cell_len
+        short = min(self.middle.cell_len, self.min_middle)
+        if self.middle.cell_len > room and room < short:
+            middle = self.middle.copy()
+            middle.truncate(max(width - self.head.cell_len, 2), overflow="ellipsis")
+            line.append_text(middle)
+            tail = Text(self.indent + self.tail.plain.lstrip(), self.tail.style, no_wrap=True)
+            return [line, tail]
         if self.middle.cell_len <= room:
             line.append_text(self.middle)
         elif room >= 2:

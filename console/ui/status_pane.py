@@ -78,7 +78,7 @@ class StatusPane(LineView):
                 st["status--warn" if stale else "status--muted"],
             )
             # a narrow pane cuts the title, never how long the page has been silent
-            lines.append(Squeezed(head, Text(r.title), tail))
+            lines.append(Squeezed(head, Text(r.title), tail, min_middle=20))
         lines.append(Text(" Maintenance", st["status--head"]))
         from console.domain.intake.maintenance import window_statuses
 

@@ -78,3 +78,24 @@ async def test_a_long_pending_line_wraps_under_its_text(app_factory):
         lines = [t.plain for t in pane._pending_lines(text, 60, Style())]
         assert lines[0].startswith(" ↻ pending  pagerduty: incident.open")
         assert len(lines) == 2 and lines[1] == " " * 12 + "server error (503): injected fault)"
+
+
+def test_a_squeezed_line_folds_its_tail_rather_than_leave_the_title_a_stub():
+    from rich.console import Console
+    from rich.text import Text
+
+    from console.ui.line_view import Squeezed
+
+    line = Squeezed(
+        Text("  INC-1 identified: "),
+        Text("Checkout: HTTP 5xx on 9% of order submissions"),
+        Text("  last update just now"),
+        min_middle=20,
+    )
+    console = Console(width=80)
+    wide = [t.plain for t in line.fit(78, console)]
+    assert wide == [
+        "  INC-1 identified: Checkout: HTTP 5xx on 9% of order s…  last update just now"
+    ]
+    narrow = [t.plain for t in line.fit(45, console)]
+    assert narrow == ["  INC-1 identified: Checkout: HTTP 5xx on 9%…", "    last update just now"]
