@@ -97,6 +97,12 @@ class LineView(QuietBorder, ScrollView, can_focus=True):
         self._source: list[Text | Folded | Squeezed] = []
         self._base = None
         self._cache: dict[int, Strip] = {}
+        # by the identity of a source line (kept alive in the value, so the id is not
+        # reused): its layout for a width, and a shown line's strip. A pane rebuilt on
+        # every cursor move from cached lines pays for the lines that are new only.
+        self._laid_out: dict[int, tuple[object, int, list[Text]]] = {}
+        self._drawn: dict[int, tuple[Text, Strip]] = {}
+        self._drawn_for: tuple | None = None
         self.follow = False  # stay at the end as lines are added
 
     def set_lines(self, lines: list[Text | Folded | Squeezed]) -> None:
@@ -109,14 +115,20 @@ class LineView(QuietBorder, ScrollView, can_focus=True):
         at_end = self.scroll_offset.y >= self.max_scroll_y
         width = max(self.size.width - 1, 10)
         out: list[Text] = []
+        laid_out, known = {}, self._laid_out
         for text in self._source:
-            if not isinstance(text, Text):  # Folded, Squeezed: laid out for this width
-                out.extend(text.fit(width, self.app.console))
-                continue
-            if text.no_wrap or text.cell_len <= width:
-                out.append(text)
+            hit = known.get(id(text))
+            if hit is not None and hit[0] is text and hit[1] == width:
+                lines = hit[2]
+            elif not isinstance(text, Text):  # Folded, Squeezed: laid out for this width
+                lines = text.fit(width, self.app.console)
+            elif text.no_wrap or text.cell_len <= width:
+                lines = [text]
             else:
-                out.extend(text.wrap(self.app.console, width))
+                lines = text.wrap(self.app.console, width)
+            laid_out[id(text)] = (text, width, lines)
+            out.extend(lines)
+        self._laid_out = laid_out
         old, old_strips = self._lines, self._cache
         self._lines = out
         self._cache = {}
@@ -139,19 +151,21 @@ class LineView(QuietBorder, ScrollView, can_focus=True):
         """Refresh the visible lines that changed, each up to its last changed cell."""
         top = self.scroll_offset.y
         out = self._lines
+        full = self.scrollable_content_region.width
+        regions = []
         for y in range(self.size.height):
             i = top + y
             before = old[i] if i < len(old) else None
             after = out[i] if i < len(out) else None
-            if before == after:
+            if before is after or before == after:
                 continue
             was = old_strips.get(i)
-            if was is None:  # never drawn (or a style change cleared it): all of it
-                self.refresh_line(i)
-                continue
-            end = changed_until(was, self._strip(i))
+            # never drawn (or a style change cleared it): all of it
+            end = full if was is None else changed_until(was, self._strip(i))
             if end:
-                self.refresh(Region(0, y, end, 1))
+                regions.append(Region(0, y, end, 1))
+        if regions:
+            self.refresh(*regions)  # one call: each costs a walk of the widget's geometry
 
     def refresh_line(self, y: int) -> None:
         """Repaint line `y` (an index into the lines), its scrollbar cell excluded."""
@@ -169,6 +183,7 @@ class LineView(QuietBorder, ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._cache.clear()
+        self._drawn.clear()
         self._base = None
 
     def base_style(self):
@@ -191,17 +206,28 @@ class LineView(QuietBorder, ScrollView, can_focus=True):
         if index >= len(self._lines):
             strip = Strip.blank(width, base)
         else:
-            segments = _segments(self._lines[index], base)
-            if segments is None:  # overlapping or named styles: Rich works it out
-                segments = [
-                    Segment(seg.text, base + seg.style if seg.style else base)
-                    for seg in self._lines[index].render(self.app.console)
-                    if seg.text != "\n"
-                ]
-            # runs of one style merged (the padding too): fewer escape sequences over SSH
-            strip = Strip(segments).crop_extend(0, width, base).simplify()
+            text = self._lines[index]
+            if self._drawn_for != (width, base) or len(self._drawn) > 8 * 1024:
+                self._drawn, self._drawn_for = {}, (width, base)
+            hit = self._drawn.get(id(text))
+            if hit is not None and hit[0] is text:
+                strip = hit[1]
+            else:
+                strip = self._draw(text, width, base)
+                self._drawn[id(text)] = (text, strip)
         self._cache[index] = strip
         return strip
+
+    def _draw(self, text: Text, width: int, base: Style) -> Strip:
+        segments = _segments(text, base)
+        if segments is None:  # overlapping or named styles: Rich works it out
+            segments = [
+                Segment(seg.text, base + seg.style if seg.style else base)
+                for seg in text.render(self.app.console)
+                if seg.text != "\n"
+            ]
+        # runs of one style merged (the padding too): fewer escape sequences over SSH
+        return Strip(segments).crop_extend(0, width, base).simplify()
 
 
 def _segments(text: Text, base: Style) -> list[Segment] | None:

@@ -45,10 +45,14 @@ class OnCallPane(LineView):
     """
 
     _styles: dict | None = None
+    # the who-is-on-call lines, kept while their rows, problem and minute are the same: a
+    # cursor move changes only the selected incident's lines below them
+    _top: tuple[tuple, list] | None = None
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles = None
+        self._top = None
 
     def show(self, rows, outlook, incident, now, label, problem: str = "") -> None:
         """`rows`: OnCallRow list; `outlook`: the incident's pages (None: still being
@@ -58,7 +62,17 @@ class OnCallPane(LineView):
                 n: self.get_component_rich_style(n, partial=True) for n in self.COMPONENT_CLASSES
             }
         st = self._styles
-        lines: list[Text] = []
+        key = (id(rows), problem, int(now.timestamp() // 60))
+        if self._top is not None and self._top[0] == key and self._top[1][0] is rows:
+            lines = list(self._top[1][1])
+        else:
+            lines = self._who_is_on_call(rows, now, label, problem, st)
+            self._top = (key, (rows, list(lines)))
+        self._incident_lines(lines, outlook, incident, now, label, st)
+        self.set_lines(lines)
+
+    def _who_is_on_call(self, rows, now, label, problem: str, st: dict) -> list:
+        lines: list = []
         if problem:
             lines.append(Text(" " + inert(problem, 300), st["oncall--warn"]))
         if not rows and not problem:
@@ -91,6 +105,9 @@ class OnCallPane(LineView):
                     lines.append(_fold(line, then, "    "))
                 else:
                     lines.append(line)
+        return lines
+
+    def _incident_lines(self, lines: list, outlook, incident, now, label, st: dict) -> None:
         if incident is not None:
             lines.append(Text(f" {incident} pages next", st["oncall--head"]))
             if outlook is None:
@@ -110,4 +127,3 @@ class OnCallPane(LineView):
                 when = f"overdue {age(late)}" if late > 0 else ago(late)
                 then = Text(f"at {at.strftime('%H:%M:%SZ')} ({when})", st["oncall--muted"])
                 lines.append(_fold(line, then, "     "))
-        self.set_lines(lines)

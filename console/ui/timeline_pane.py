@@ -60,6 +60,9 @@ class TimelinePane(LineView):
         self.pending: tuple[str, ...] = ()
         self.now_ts = 0.0
         self._styles: dict[str, Style] | None = None
+        # an event's lines for (event id, minute, width): moving back to an incident, or
+        # between incidents, builds only the lines not seen this minute
+        self._event_cache: dict[tuple, list[Text]] = {}
 
     def show(
         self, incident: str | None, events: tuple, now_ts: float, pending: tuple[str, ...] = ()
@@ -88,6 +91,7 @@ class TimelinePane(LineView):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles = None
+        self._event_cache.clear()
         if self.is_mounted:
             self.rebuild()
 
@@ -117,8 +121,16 @@ class TimelinePane(LineView):
                     style["timeline--muted"],
                 )
             )
+        minute = int(self.now_ts // 60)
+        cache = self._event_cache
+        if len(cache) > 8 * 1024:
+            cache.clear()
         for ev in events:
-            lines.extend(self._event_lines(ev, width, style))
+            key = (ev.id, minute, width)
+            made = cache.get(key)
+            if made is None:
+                made = cache[key] = self._event_lines(ev, width, style)
+            lines.extend(made)
         for text in self.pending:  # queued for a provider: shown until it is delivered
             lines.extend(self._pending_lines(text, width, style["timeline--pending"]))
         if not lines:
