@@ -33,9 +33,12 @@ class LazyDict(dict):
     def add_raw(self, raw: dict[Any, Any], placeholders: dict[Any, Any] | None = None) -> None:
         """Add entries still raw: `raw[key]` is built when `key` is first read; until then
         the dict holds `placeholders[key]` (default None). Dict-speed, as a store's open
-        adds thousands at once."""
+        adds thousands at once; `raw` becomes this dict's own (not copied)."""
         with self.lock:
-            self.raw.update(raw)
+            if self.raw:
+                self.raw.update(raw)
+            else:
+                self.raw = raw  # taken, not copied: the caller made it for this
             dict.update(self, dict.fromkeys(raw) if placeholders is None else placeholders)
 
     def _materialise(self, key: Any) -> None:

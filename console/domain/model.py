@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, MutableSet
 from dataclasses import MISSING, dataclass, field, fields
+from functools import partial
 from operator import itemgetter
 from sys import intern
 from typing import Any, Protocol
@@ -275,8 +276,9 @@ class ColdLog(Protocol):
     something asks for the whole history.
     """
 
-    def timeline(self, inc_id: str) -> list[Event]:
-        """The incident's stored timeline, in fold order."""
+    def timeline(self, inc_id: str, line: int) -> list[Event]:
+        """The incident's stored timeline (the `line`th, counting the snapshot's incident
+        rows from 0), in fold order."""
         ...
 
     def orphans(self) -> list[Event]:
@@ -294,8 +296,8 @@ class State:
 
     def __init__(self) -> None:
         # after `load_projection` both stay stored rows until read (see console.domain.lazy)
-        self.incidents: dict[str, Incident] = LazyDict(_build_incident)
-        self.timelines: dict[str, list[Event]] = LazyDict(_build_timeline)
+        self.incidents: dict[str, Incident] = LazyDict(_nothing_unread)
+        self.timelines: dict[str, list[Event]] = LazyDict(_nothing_unread)
         self.components: dict[str, Component] = {}
         self.maintenance: list[MaintenanceWindow] = []
         self.store_events: list[Event] = []
@@ -306,6 +308,7 @@ class State:
         self._orphans: list[Event] = []  # events folded onto no timeline (see ColdLog)
         self._cold: ColdLog | None = None  # the stored events not yet in _log
         self._cold_orphans = False  # the cold log's orphans not yet in _orphans
+        self._rows: list[dict[str, Any]] = []  # the snapshot's incident rows (see incidents)
         self._lock = threading.RLock()
 
     @property
@@ -367,8 +370,10 @@ class State:
         if not isinstance(incidents, LazyDict):
             return [incident_to_row(i) for i in incidents.values()]
         with incidents.lock:
-            raw = incidents.raw
-            return [raw[k] if k in raw else incident_to_row(v) for k, v in dict.items(incidents)]
+            raw, rows = incidents.raw, self._rows
+            return [
+                rows[raw[k]] if k in raw else incident_to_row(v) for k, v in dict.items(incidents)
+            ]
 
     # -- queries -------------------------------------------------------------------
 
@@ -441,12 +446,16 @@ class State:
         rows become Incidents when read, timelines are read from `cold` by id, and the ids
         and the whole log only when asked for.
         """
-        rows = dict(zip(map(itemgetter("id"), incidents), incidents, strict=True))
-        if len(rows) != len(incidents):
+        # one index, id -> position, for both: an unread incident is its row's position
+        # in `incidents`, an unread timeline the same line of the cold log
+        lines = dict(zip(map(itemgetter("id"), incidents), range(len(incidents)), strict=True))
+        if len(lines) != len(incidents):
             raise ValueError("two incidents rows with one id")
-        # a row stands in for its incident until built (see incident_from_row)
-        self.incidents.add_raw(rows, rows)
-        self.timelines.add_raw(dict.fromkeys(rows, cold))
+        self._rows = incidents
+        self.incidents = LazyDict(partial(_build_incident, incidents))
+        self.incidents.add_raw(dict(lines), lines)
+        self.timelines = LazyDict(partial(_build_timeline, cold))
+        self.timelines.add_raw(dict(lines), lines)
         self.last_number = max(self.last_number, last_number)
         for rec in store_events:
             ev = Event.from_record(rec)
@@ -459,12 +468,16 @@ class State:
         self.event_ids.defer(cold.ids)
 
 
-def _build_incident(key: str, row: dict[str, Any], _placeholder: Any) -> Incident:
-    return incident_from_row(row)
+def _build_incident(rows: list[dict[str, Any]], key: str, i: int, _placeholder: int) -> Incident:
+    return incident_from_row(rows[i])
 
 
-def _build_timeline(key: str, cold: ColdLog, _placeholder: None) -> list[Event]:
-    return cold.timeline(key)
+def _build_timeline(cold: ColdLog, key: str, line: int, _placeholder: None) -> list[Event]:
+    return cold.timeline(key, line)
+
+
+def _nothing_unread(key: str, raw: Any, _placeholder: Any) -> Any:
+    raise AssertionError("an entry left unread without a snapshot to read it from")
 
 
 def event_to_row(ev: Event, with_incident: bool = False) -> list[Any]:

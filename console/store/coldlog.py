@@ -23,7 +23,6 @@ import json
 import os
 import weakref
 from collections.abc import Iterable
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +60,6 @@ class ColdFile:
         self.offsets = offsets
         self.size = offsets[-1]
         self._n = n
-        # built now, not on the first read: a timeline read costs the same at any size
-        self._index = dict(zip(map(itemgetter("id"), incidents), range(n), strict=True))
         fd = os.open(path, os.O_RDONLY)  # FileNotFoundError: the caller decides
         # closed when the last State reading it is gone (never while one may still read)
         self._finalizer = weakref.finalize(self, os.close, fd)
@@ -87,10 +84,9 @@ class ColdFile:
 
     # -- reading ---------------------------------------------------------------------
 
-    def span(self, inc_id: str) -> tuple[int, int] | None:
-        """(start, end) of the incident's timeline line, newline included."""
-        i = self._index.get(inc_id)
-        return None if i is None else (self.offsets[i], self.offsets[i + 1])
+    def span(self, line: int) -> tuple[int, int]:
+        """(start, end) of the `line`th timeline's line, newline included."""
+        return self.offsets[line], self.offsets[line + 1]
 
     def read_all(self) -> bytes:
         return self._pread(0, self.size)
@@ -108,15 +104,14 @@ class ColdFile:
         except (ValueError, UnicodeDecodeError):
             raise ColdFileError(f"{self.path}: damaged at byte {start}") from None
 
-    def timeline(self, inc_id: str) -> list[Event]:
-        i = self._index.get(inc_id)
-        if i is None:
-            return []
+    def timeline(self, inc_id: str, line: int) -> list[Event]:
+        if not 0 <= line < self._n:
+            raise ColdFileError(f"{self.path}: no timeline {line} for {inc_id}")
         try:
-            return events_from_rows(self._line(i), inc_id)
+            return events_from_rows(self._line(line), inc_id)
         except (IndexError, TypeError, ValueError, AttributeError):
             raise ColdFileError(
-                f"{self.path}: {inc_id}'s timeline (byte {self.offsets[i]}) is damaged"
+                f"{self.path}: {inc_id}'s timeline (byte {self.offsets[line]}) is damaged"
             ) from None
 
     def orphans(self) -> list[Event]:

@@ -28,7 +28,7 @@ class AtomicJSONStorage(Storage):
                 raw = fh.read()
         except FileNotFoundError:
             return None
-        if not raw.strip():
+        if not raw or raw.isspace():  # (no copy of a large file, as strip() makes)
             return None
         return json.loads(raw)
 

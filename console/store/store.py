@@ -635,9 +635,10 @@ class Store:
         old = cold.read_all() if cold is not None and raw else b""
         lines = []
         for inc_id in incident_ids:
-            span = cold.span(inc_id) if cold is not None and raw.get(inc_id) is cold else None
-            if span is not None:
-                lines.append(old[span[0] : span[1]])
+            line = raw.get(inc_id) if cold is not None else None
+            if line is not None:  # unread since the load: its bytes as they are
+                start, end = cold.span(line)
+                lines.append(old[start:end])
             else:
                 lines.append(dumps_line([event_to_row(e) for e in timelines.get(inc_id) or ()]))
         return lines
