@@ -25,6 +25,9 @@ def run(args, ctx: CliContext) -> int:
         return 0
     if not incidents:
         ctx.out("no open incidents" if not args.all else "no incidents")
+        if not store.path.exists():
+            # a mistyped --store must not read as "all quiet"
+            ctx.err(f"incident-console: nothing has been written to {store.path} yet")
         return 0
     now = ctx.clock.now()
     minutes = ctx.settings.stale_minutes

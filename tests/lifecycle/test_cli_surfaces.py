@@ -52,3 +52,15 @@ def test_a_fresh_or_resolved_incident_is_not_marked(tmp_path, capsys):
     assert cli(tmp_path, "list", "--all") == 0
     out = capsys.readouterr().out
     assert "[page" not in out and "silent" not in out
+
+
+def test_list_on_a_store_never_written_says_so(tmp_path, capsys):
+    """A mistyped --store must not read as "all quiet"."""
+    assert main(["--store", str(tmp_path / "typo"), "list"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == "no open incidents"
+    assert f"nothing has been written to {tmp_path / 'typo'} yet" in err
+    assert not (tmp_path / "typo").exists()
+    seed(tmp_path, 'declare sev2 "x" --component API', "resolve INC-1")
+    assert cli(tmp_path, "list") == 0
+    assert "nothing has been written" not in capsys.readouterr().err
