@@ -42,11 +42,51 @@ SENDERS = 32
 PHASES = 10
 T0 = pendulum.datetime(2026, 8, 20, 10, 0, tz="UTC")
 
+
+def _layer(name: str, start: str, turn: int, users: list[str], **extra: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "start": start,
+        "rotation_virtual_start": start,
+        "rotation_turn_length_seconds": turn,
+        "users": users,
+        **extra,
+    }
+
+
+def _weekly(day: int, seconds: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": "weekly_restriction",
+            "start_day_of_week": day,
+            "start_time_of_day": "00:00:00",
+            "duration_seconds": seconds,
+        }
+    ]
+
+
+def _rule(minutes: int, *schedules: str) -> dict[str, Any]:
+    targets = [{"type": "schedule", "id": s} for s in schedules]
+    return {"escalation_delay_in_minutes": minutes, "targets": targets}
+
+
+# Every service pages through a policy like a real team's (modelled on
+# sample_data/config/acme.toml): two or three rules over schedules of one or two layers,
+# weekday and weekend rotations in New York, a daily Berlin handoff that changed hands in
+# June, follow-the-sun 8-hour turns, and a manager as the last level. So the figures
+# include what a commander's store pays to work out each new incident's first page.
 CONFIG: dict[str, Any] = {
+    "users": {
+        handle: {"name": handle.title(), "email": f"{handle}@bench.example"}
+        for handle in ("ada", "grace", "kenji", "priya", "mateo", "seun", "noor")
+    },
     "services": {
         "payments": {
             "integration_keys": ["KEY-PAY"],
             "alert_grouping": {"type": "time", "timeout": 60},
+            "escalation_policy": "payments",
+            "acknowledgement_timeout": 1800,
+            "auto_resolve_timeout": 14400,
         },
         "database": {
             "integration_keys": ["KEY-DB"],
@@ -54,8 +94,90 @@ CONFIG: dict[str, Any] = {
             "rules": [
                 {"condition": "event.summary matches part 'replica'", "actions": {"priority": "P3"}}
             ],
+            "escalation_policy": "database",
+            "auto_resolve_timeout": 28800,
         },
-        "web": {},
+        "web": {"escalation_policy": "storefront", "acknowledgement_timeout": 1800},
+    },
+    "schedules": {
+        "payments-primary": {
+            "name": "Payments primary",
+            "time_zone": "America/New_York",
+            "layers": [
+                _layer(
+                    "Weekdays",
+                    "2026-01-05T09:00:00-05:00",
+                    604800,
+                    ["mateo", "seun"],
+                    restrictions=_weekly(1, 432000),
+                ),
+                _layer(
+                    "Weekends",
+                    "2026-01-03T00:00:00-05:00",
+                    604800,
+                    ["priya", "mateo"],
+                    restrictions=_weekly(6, 172800),
+                ),
+            ],
+            "overrides": [
+                {
+                    "start": "2026-12-24T00:00:00-05:00",
+                    "end": "2026-12-26T00:00:00-05:00",
+                    "user": "seun",
+                }
+            ],
+        },
+        "platform-sun": {
+            "name": "Platform follow-the-sun",
+            "time_zone": "UTC",
+            "layers": [
+                _layer("Follow the sun", "2026-01-01T00:00:00Z", 28800, ["kenji", "ada", "grace"])
+            ],
+        },
+        "database-oncall": {
+            "name": "Database on call",
+            "time_zone": "Europe/Berlin",
+            "layers": [
+                _layer(
+                    "Until June",
+                    "2026-01-05T10:00:00+01:00",
+                    86400,
+                    ["seun", "priya"],
+                    end="2026-06-01T10:00:00+02:00",
+                ),
+                _layer("From June", "2026-06-01T10:00:00+02:00", 86400, ["seun", "priya", "mateo"]),
+            ],
+        },
+        "eng-managers": {
+            "name": "Engineering managers",
+            "time_zone": "Asia/Dubai",
+            "layers": [_layer("Weekly", "2026-01-05T09:00:00+04:00", 604800, ["noor"])],
+        },
+    },
+    "policies": {
+        "payments": {
+            "name": "Payments escalation",
+            "num_loops": 2,
+            "rules": [
+                _rule(15, "payments-primary"),
+                _rule(15, "platform-sun"),
+                _rule(30, "eng-managers"),
+            ],
+        },
+        "database": {
+            "name": "Database escalation",
+            "num_loops": 1,
+            "rules": [_rule(10, "database-oncall"), _rule(15, "platform-sun", "eng-managers")],
+        },
+        "storefront": {
+            "name": "Storefront escalation",
+            "num_loops": 1,
+            "rules": [
+                _rule(10, "platform-sun"),
+                _rule(20, "payments-primary"),
+                _rule(30, "eng-managers"),
+            ],
+        },
     },
     "rules": {
         "global": [

@@ -29,6 +29,7 @@ from typing import Any
 
 from pendulum import DateTime
 
+from console.domain.clock import timestamp
 from console.domain.model import Event, Incident, State
 from console.domain.oncall.policy import Policy
 from console.domain.oncall.team import Team, load_team
@@ -91,6 +92,44 @@ def _steps(policy: Policy, start: float, level: int, loop: int) -> list[tuple[fl
     return out
 
 
+class _Plan:
+    """The steps of a policy from an anchor on (as `_steps`), worked out only when asked.
+
+    Intake needs the first step and the next deadline of each new incident, not the whole
+    policy's passes: a plan is its length (counted, not walked) and the steps asked so far.
+    """
+
+    __slots__ = ("_count", "_known", "_rules", "_policy")
+
+    def __init__(self, policy: Policy | None, start: float, level: int, loop: int) -> None:
+        rules = policy.rules if policy is not None else ()
+        self._policy = policy
+        self._rules = rules
+        if not rules:
+            self._count, self._known = 0, []
+            return
+        n = len(rules)
+        level = max(1, min(level, n))
+        self._known = [(start, level, loop)]
+        # the rest of this pass, then every later pass whole (see Policy.step_after)
+        assert policy is not None
+        self._count = (n - level + 1) + max(0, policy.passes - loop) * n
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, i: int) -> tuple[float, int, int]:
+        known = self._known
+        if i >= self._count or i < 0:
+            raise IndexError(i)
+        while len(known) <= i:
+            t, level, loop = known[-1]
+            nxt = self._policy.step_after(level, loop)  # type: ignore[union-attr]
+            assert nxt is not None  # i < the counted length
+            known.append((t + self._rules[level - 1].delay_seconds, nxt[0], nxt[1]))
+        return known[i]
+
+
 def notification_plan(
     team: Team, policy: Policy, start: datetime, level: int = 1, loop: int = 1
 ) -> list[Page]:
@@ -123,32 +162,37 @@ class _Track:
     reopens: int = 0
     open_since: float = 0.0
     last_ack: Event | None = None
-    steps: list[tuple[float, int, int]] = field(default_factory=list)
+    steps: _Plan | list[tuple[float, int, int]] = field(default_factory=list)
     pending: int = 0  # index into steps of the next step to fire
     seen: set[str] = field(default_factory=set)
     clock: float = -math.inf  # the latest instant folded so far
 
     def position(self, t: float) -> tuple[int, int]:
         """(level, loop) the incident is at by instant t."""
-        done = [s for s in self.steps[: max(self.pending, 1)] if s[0] <= t]
-        if done:
-            return done[-1][1], done[-1][2]
-        return (self.steps[0][1], self.steps[0][2]) if self.steps else (1, 1)
+        steps = self.steps
+        # steps come in time order (every delay is at least a minute): the latest one
+        # before the next to fire that is due by t
+        for j in range(min(max(self.pending, 1), len(steps)) - 1, -1, -1):
+            if steps[j][0] <= t:
+                return steps[j][1], steps[j][2]
+        return (steps[0][1], steps[0][2]) if steps else (1, 1)
 
     def _anchor(self, t: float, level: int, loop: int, notify: bool) -> None:
         self.cycle += 1
-        self.steps = _steps(self.policy, t, level, loop) if self.policy else []
+        self.steps = _Plan(self.policy, t, level, loop)
         self.pending = 0 if notify else 1
 
     def step_id(self, i: int) -> str:
         _, level, loop = self.steps[i]
         return f"{self.inc}:esc:{self.cycle}:{level}:{loop}"
 
-    def apply(self, ev: Event) -> None:
+    def apply(self, ev: Event, t: float | None = None) -> None:
+        """Fold one event (`t`: its instant, when the caller has it already)."""
         if ev.id in self.seen:
             return
         self.seen.add(ev.id)
-        t = ev.at.timestamp()
+        if t is None:
+            t = timestamp(ev.at)
         self.clock = max(self.clock, t)
         kind = ev.kind
         if kind in _OPEN_KINDS:
@@ -174,63 +218,70 @@ class _Track:
             level, loop = self.position(t)
             self._anchor(t, level, loop, notify=False)
 
-    def next_due(self) -> tuple[float, int, Event] | None:
-        """The earliest timed event this incident will get if nothing else happens."""
-        if self.status in ("none", "resolved"):
+    def next_due(self) -> tuple[float, int, str] | None:
+        """(instant, kind, id) of the earliest timed event this incident will get if
+        nothing else happens; kind 0 auto-resolve, 1 acknowledgement timeout, 2 escalation.
+
+        Only ids are worked out here: the event itself (who is paged, its text) is made
+        by `event` for the one timer that fires, not for every timer that is looked at.
+        """
+        status = self.status
+        if status == "none" or status == "resolved":
             return None
-        found: list[tuple[float, int, Event]] = []
-        if self.auto_resolve is not None:
-            t = self.open_since + self.auto_resolve
-            found.append((t, 0, self._resolved(t)))
-        if self.status == "acknowledged" and self.ack_timeout is not None and self.last_ack:
-            t = self.last_ack.at.timestamp() + self.ack_timeout
-            found.append((t, 1, self._unacknowledged(t)))
-        if self.status == "triggered" and self.pending < len(self.steps):
-            t = self.steps[self.pending][0]
-            found.append((t, 2, self._escalated(self.pending)))
+        best: tuple[float, int, str] | None = None
+        seen = self.seen
         # a timer whose event is already on the timeline is spent (e.g. the incident was
         # acknowledged after it auto-resolved: the same auto-resolve must not fire again)
-        found = [f for f in found if f[2].id not in self.seen]
-        return min(found, key=lambda f: (f[0], f[1])) if found else None
+        if self.auto_resolve is not None:
+            eid = f"{self.inc}:autoresolve:{self.reopens}"
+            if eid not in seen:
+                best = (self.open_since + self.auto_resolve, 0, eid)
+        if status == "acknowledged" and self.ack_timeout is not None and self.last_ack:
+            eid = f"{self.inc}:unack:{self.last_ack.id}"
+            t = timestamp(self.last_ack.at) + self.ack_timeout
+            if eid not in seen and (best is None or t < best[0]):
+                best = (t, 1, eid)
+        if status == "triggered" and self.pending < len(self.steps):
+            eid = self.step_id(self.pending)
+            t = self.steps[self.pending][0]
+            if eid not in seen and (best is None or t < best[0]):
+                best = (t, 2, eid)
+        return best
 
     # -- the events ------------------------------------------------------------------
 
-    def _event(self, eid: str, t: float, kind: str, text: str, data: dict[str, Any]) -> Event:
+    def event(self, due: tuple[float, int, str], at: float, origin: str) -> Event:
+        """The event of timer `due` (from next_due), firing at instant `at`."""
+        _, kind, eid = due
+        if kind == 0:
+            hours = _span(self.auto_resolve or 0)
+            return self._event(
+                eid, at, origin, "resolved", f"Auto-resolved: open for {hours}", REASON_AUTO
+            )
+        if kind == 1:
+            span = _span(self.ack_timeout or 0)
+            text = f"Acknowledgement timed out after {span}: triggered again, escalation restarts at level 1"
+            return self._event(eid, at, origin, "unacknowledged", text, REASON_ACK)
+        return self._escalated(self.pending, eid, at, origin)
+
+    def _event(
+        self, eid: str, t: float, origin: str, kind: str, text: str, data: dict[str, Any]
+    ) -> Event:
         return Event(
             id=eid,
             at=to_datetime(t),
             kind=kind,
             author=AUTHOR,
-            origin="",
+            origin=origin,
             text=text,
             incident=self.inc,
-            data=data,
+            data=dict(data),
         )
 
-    def _resolved(self, t: float) -> Event:
-        hours = _span(self.auto_resolve or 0)
-        return self._event(
-            f"{self.inc}:autoresolve:{self.reopens}",
-            t,
-            "resolved",
-            f"Auto-resolved: open for {hours}",
-            {"reason": "auto_resolve"},
-        )
-
-    def _unacknowledged(self, t: float) -> Event:
-        assert self.last_ack is not None
-        text = f"Acknowledgement timed out after {_span(self.ack_timeout or 0)}: triggered again, escalation restarts at level 1"
-        return self._event(
-            f"{self.inc}:unack:{self.last_ack.id}",
-            t,
-            "unacknowledged",
-            text,
-            {"reason": "acknowledgement_timeout"},
-        )
-
-    def _escalated(self, i: int) -> Event:
+    def _escalated(self, i: int, eid: str, at: float, origin: str) -> Event:
         assert self.policy is not None
         t, level, loop = self.steps[i]
+        # who is on call when the step falls due (it may fire later, never earlier)
         notified = self.team.notified(self.policy.rules[level - 1], t)
         who = ", ".join(self.team.label(h) for h in notified) or "nobody (no one on call)"
         passes = f"pass {loop} of {self.policy.passes}"
@@ -238,9 +289,12 @@ class _Track:
         data = {"level": level, "loop": loop, "notified": list(notified), "policy": self.policy.key}
         if i == 0:
             data["first"] = True  # the incident's first page, not an escalation
-        return self._event(
-            self.step_id(i), t, "escalated", f"{head} ({passes}) of {self.policy.name}: {who}", data
-        )
+        text = f"{head} ({passes}) of {self.policy.name}: {who}"
+        return self._event(eid, at, origin, "escalated", text, data)
+
+
+REASON_AUTO = {"reason": "auto_resolve"}
+REASON_ACK = {"reason": "acknowledgement_timeout"}
 
 
 def _span(total: int) -> str:
@@ -269,33 +323,36 @@ def _simulate(track: _Track, timeline: list[Event], until: float, origin: str) -
     made at the very second of an escalation wins). Returns the new events, in time order.
     """
     # only these kinds move a timer: notes, alerts and updates are skipped before sorting,
-    # so an alert storm on one incident costs a scan, not a sort of its whole timeline
+    # so an alert storm on one incident costs a scan, not a sort of its whole timeline;
+    # each instant is read once (a stable sort keeps same-instant events in fold order)
     existing = sorted(
-        (e for e in timeline if e.kind in _TIMER_KINDS), key=lambda e: e.at.timestamp()
+        ((timestamp(e.at), e) for e in timeline if e.kind in _TIMER_KINDS), key=_first
     )
-    known = {e.id for e in existing}
+    known = {e.id for _, e in existing}
     out: list[Event] = []
     i = 0
     for _ in range(100_000):  # a guard: every pass consumes an event or fires a timer
-        next_existing = existing[i].at.timestamp() if i < len(existing) else math.inf
+        next_existing = existing[i][0] if i < len(existing) else math.inf
         due = track.next_due()
         # a timer whose moment passed while it could not fire (the incident was resolved,
         # then acknowledged) fires when it becomes possible, never back-dated before it
         fire_at = max(due[0], track.clock) if due is not None else math.inf
         if fire_at <= until and fire_at < next_existing:
             assert due is not None
-            ev = due[2]
-            at = ev.at if fire_at == due[0] else to_datetime(fire_at)
-            ev = Event(ev.id, at, ev.kind, ev.author, origin, ev.text, ev.incident, ev.data)
+            ev = track.event(due, fire_at, origin)
             if ev.id not in known:
                 out.append(ev)
-            track.apply(ev)
+            track.apply(ev)  # at its stored instant, to the microsecond
         elif i < len(existing):
-            track.apply(existing[i])
+            track.apply(existing[i][1], existing[i][0])
             i += 1
         else:
             break
     return out
+
+
+def _first(pair: tuple[float, Event]) -> float:
+    return pair[0]
 
 
 def timed_events(
@@ -314,12 +371,12 @@ def timed_events(
             continue
         track = _track_for(team, inc)
         out.extend(_simulate(track, state.timeline(inc.id), until, origin))
-    return sorted(out, key=lambda e: e.at.timestamp())
+    return sorted(out, key=lambda e: timestamp(e.at))
 
 
 def _timeline_or_synthetic(inc: Incident, timeline: list[Event] | None, at: float) -> list[Event]:
     if timeline is not None:
-        return [e for e in timeline if e.at.timestamp() <= at]
+        return [e for e in timeline if timestamp(e.at) <= at]
     # without the timeline: what the incident's fields say (opened, maybe acknowledged)
     evs = [Event(f"{inc.id}:opened", inc.created_at, "opened", "", "", "", inc.id)]
     if inc.status == "acknowledged" and inc.acknowledged_at is not None:
