@@ -108,6 +108,9 @@ class IncidentsPane(QuietBorder, ScrollView, can_focus=True):
         self.stale_minutes = 30
         self.flashing: set[str] = set()
         self._cache: dict[tuple, Strip] = {}
+        # screen line -> the strip last drawn there (every repaint, whole or not, draws
+        # through render_line, so this is what the terminal shows)
+        self._shown: dict[int, Strip] = {}
         self._styles: dict[str, Style] | None = None
         self._selected_id: str | None = None
         self._base = None
@@ -153,18 +156,8 @@ class IncidentsPane(QuietBorder, ScrollView, can_focus=True):
         changed, each up to its last changed cell (a 28d-old row stays as it is)."""
         before = int(self.now_ts // 60)
         self.now_ts = now_ts
-        if int(now_ts // 60) == before or not self.rows:
-            return
-        width, top = self._width(), self.scroll_offset.y
-        for y in range(1, self.size.height):
-            index = top + y - 1
-            if index >= len(self.rows):
-                break
-            old = self._cache.get(self._key(index, width, before))
-            new = self.render_line(y)
-            end = width if old is None else changed_until(old, new)
-            if end:
-                self.refresh(Region(0, y, end, 1))
+        if int(now_ts // 60) != before and self.rows:
+            self._repaint_rows()
 
     def flash(self, incident: str) -> None:
         self.flashing.add(incident)
@@ -206,7 +199,20 @@ class IncidentsPane(QuietBorder, ScrollView, can_focus=True):
         if self.show_vertical_scrollbar:
             self._move_scrollbar(new)
         if round(old) != round(new):
-            self.refresh(Region(0, 1, self._width(), max(self.size.height - 1, 0)))
+            self._repaint_rows()
+
+    def _repaint_rows(self) -> None:
+        """Refresh the rows (not the header) whose drawing changed, each up to its last
+        changed cell: a scroll by one row moves every row, but not every cell of a row,
+        and never the cell under the scrollbar."""
+        regions, full = [], self._width()
+        for y in range(1, self.size.height):
+            old = self._shown.get(y)
+            end = full if old is None else changed_until(old, self._line(y))
+            if end:
+                regions.append(Region(0, y, end, 1))
+        if regions:
+            self.refresh(*regions)
 
     def refresh_line(self, y: int) -> None:
         """Repaint line `y` of the list (1: the first row), its scrollbar cell excluded."""
@@ -288,6 +294,11 @@ class IncidentsPane(QuietBorder, ScrollView, can_focus=True):
         return self._styles[name]
 
     def render_line(self, y: int) -> Strip:
+        strip = self._shown[y] = self._line(y)
+        return strip
+
+    def _line(self, y: int) -> Strip:
+        """Screen line `y` of the pane (0: the header) as it should be drawn now."""
         width = self._width()
         if self._base is None:  # rich_style walks the ancestors; once per style change
             self._base = self.rich_style

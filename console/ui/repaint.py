@@ -68,8 +68,8 @@ class QuietBorder:
         self._border_line = line
         self._border_cells = None
         if line == "top" and before is not None and self.styles.border_title_align == "left":
-            # "╭─ title ─": corner, rule, the padded title, and a cell to spare
-            self._border_cells = 5 + max(cell_len(str(before)), cell_len(str(value)))
+            # "╭─ title ": the corner, a rule and the title padded by a space each side
+            self._border_cells = 4 + max(cell_len(str(before)), cell_len(str(value)))
         try:
             setattr(self, name, value)
         finally:

@@ -144,3 +144,19 @@ async def test_new_lines_repaint_up_to_their_last_changed_cell(app_factory, refr
         pane.set_lines([Text("same line"), Text("note on INC-2"), Text("INC-2 tail same")])
         regions = [r for widget, rs in refreshes if widget is pane for r in rs]
         assert sorted((r.y, r.width) for r in regions) == [(1, 13), (2, 5)]
+
+
+async def test_the_minute_repaints_rows_up_to_their_changed_age_only(app_factory, refreshes):
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        pane = app.screen.query_one(IncidentsPane)
+        refreshes.clear()
+        pane.tick(pane.now_ts)  # the same minute: nothing
+        assert not [w for w, _ in refreshes if w is pane]
+        pane.tick(pane.now_ts + 60)  # 9m -> 10m and so on: the age cells, not the padding
+        regions = [r for widget, rs in refreshes if widget is pane for r in rs]
+        assert len(regions) == len(pane.rows)
+        assert all(
+            r.height == 1 and r.right < pane.scrollable_content_region.width for r in regions
+        )
