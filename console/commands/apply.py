@@ -420,8 +420,9 @@ def _role(state, a, ctx, b):
 
 def _task(state, a, ctx, b):
     inc = target_incident(state, a.get("inc"), ctx)
-    owner = _user(a["owner"], ctx).handle if a.get("owner") else None
-    suffix = f" (owner {owner})" if owner else ""
+    user = _user(a["owner"], ctx) if a.get("owner") else None
+    owner = user.handle if user else None
+    suffix = f" (owner {user.label})" if user else ""  # a name, as roles are shown
     b.event(inc.id, "task_added", f"Action item: {a['text']}{suffix}", text=a["text"], owner=owner)
     b.intent("task.add", inc.id, text=a["text"], owner=owner)
 

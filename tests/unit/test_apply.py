@@ -175,3 +175,10 @@ def test_an_update_names_only_components_the_incident_did_not_affect_yet(world):
     [added] = [e for e in out.events if e.kind == "components_added"]
     assert added.text == "Affects API" and added.data["components"] == ["API"]
     assert world.state.get("INC-1").components == ["Payment Processing", "API"]
+
+
+def test_an_action_items_owner_is_named_as_roles_are(world):
+    world.run('declare sev2 "x"')
+    out = world.run("task INC-1 'write the postmortem' --owner grace")
+    assert out.events[0].text == "Action item: write the postmortem (owner Grace Hopper)"
+    assert out.events[0].data["owner"] == "grace"  # the handle stays the data
