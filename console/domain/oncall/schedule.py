@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from functools import cached_property
 
@@ -196,6 +196,12 @@ class Schedule:
     tz: tzinfo
     layers: tuple[Layer, ...]
     overrides: tuple[Override, ...] = ()
+    # (from, until, user): the last stretch `user_at` worked out, where the answer holds.
+    # Incidents opened near each other ask about the same stretch; replaced whole (one
+    # assignment) so threads sharing the schedule read a consistent triple.
+    _stretch: tuple[float, float, str | None] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @cached_property
     def probe_span(self) -> float | None:
@@ -223,8 +229,30 @@ class Schedule:
         """The handle of the person on call at `when`, or None."""
         return self.who(seconds(when))[0]
 
+    def user_at(self, t: float) -> str | None:
+        """`who(t)[0]`, remembering the stretch of time the answer holds for.
+
+        Paging asks the same schedules about instants close together (every incident of
+        a storm pages its policy's first rule): within the stretch the answer is a
+        comparison, not the layers' arithmetic. A miss costs `who` and `next_boundary`.
+        """
+        stretch = self._stretch  # one read: another thread may replace it
+        if stretch is not None and stretch[0] <= t < stretch[1]:
+            return stretch[2]
+        user = self.who(t)[0]
+        nb = self._next_boundary(t)
+        object.__setattr__(self, "_stretch", (t, math.inf if nb is None else nb, user))
+        return user
+
     def next_boundary(self, t: float) -> float | None:
         """The first instant after `t` at which the answer may change (None: never)."""
+        stretch = self._stretch
+        if stretch is not None and stretch[0] <= t < stretch[1]:
+            # no boundary lies inside a remembered stretch: its end is the next one
+            return None if stretch[1] == math.inf else stretch[1]
+        return self._next_boundary(t)
+
+    def _next_boundary(self, t: float) -> float | None:
         w, off = local_frame(t, self.tz, self.probe_span)
         best: float | None = None
         for layer in self.layers:

@@ -104,7 +104,7 @@ class Team:
                 handle: str | None = target.id if target.id in self.users else None
             else:
                 sched = self.schedules.get(target.id)
-                handle = sched.who(t)[0] if sched else None
+                handle = sched.user_at(t) if sched else None
             if handle is not None and handle not in out:
                 out.append(handle)
         return tuple(out)
@@ -365,7 +365,7 @@ def notified_via(team: Team, rule: Rule, t: float) -> list[tuple[str | None, str
             handle = target.id if target.id in team.users else None
         else:
             sched = team.schedules.get(target.id)
-            handle = sched.who(t)[0] if sched else None
+            handle = sched.user_at(t) if sched else None
         if handle is not None and handle in seen:
             continue
         if handle is not None:

@@ -14,9 +14,12 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from console.domain.oncall import load_team
 from console.domain.oncall.escalation import _Plan, _steps
 from console.domain.oncall.policy import Policy, Rule, Target
 from console.domain.oncall.times import to_datetime
+
+from .helpers import config, layer, schedule, settings, weekly
 
 
 def _pendulum_way(t: float) -> pendulum.DateTime:
@@ -67,3 +70,30 @@ def test_a_plan_asked_step_by_step_is_the_whole_walk(delays, num_loops, level, l
     for i in reversed(range(len(whole))):
         assert plan[i] == whole[i]
     assert [plan[i] for i in range(len(plan))] == whole
+
+
+def _schedule_config():
+    weekdays = weekly(1, "00:00:00", 432000)
+    weekends = weekly(6, "00:00:00", 172800)
+    sched = schedule(
+        [
+            layer(["a", "b"], "2026-01-05T09:00:00-05:00", 604800, restrictions=[weekdays]),
+            layer(["c", "d"], "2026-01-03T00:00:00-05:00", 604800, restrictions=[weekends]),
+            layer(["e"], "2026-03-01T12:00:00Z", 8 * 3600, end="2026-04-01T12:00:00Z"),
+        ],
+        tz="America/New_York",
+        overrides=[{"start": "2026-03-20T00:00:00Z", "end": "2026-03-22T06:00:00Z", "user": "f"}],
+    )
+    return settings(config(schedules={"s": sched}, users=["a", "b", "c", "d", "e", "f"]))
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=120 * 86400), min_size=1, max_size=12))
+def test_a_remembered_stretch_answers_as_the_layers_do(offsets):
+    """`user_at` and `next_boundary` with a stretch remembered equal the plain answers."""
+    sched = load_team(_schedule_config()).schedules["s"]
+    base = 1_771_000_000.0  # mid-February 2026: the reach spans New York's clock change
+    for off in offsets:
+        for t in (base + off, base + off + 1800, base + off + 0.5):
+            assert sched.user_at(t) == sched.who(t)[0]
+            assert sched.next_boundary(t) == sched._next_boundary(t)
