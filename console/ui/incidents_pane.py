@@ -108,6 +108,7 @@ class IncidentsPane(QuietBorder, ScrollView, can_focus=True):
         self.stale_minutes = 30
         self.flashing: set[str] = set()
         self._cache: dict[tuple, Strip] = {}
+        self._id_w = ID_W
         # screen line -> the strip last drawn there (every repaint, whole or not, draws
         # through render_line, so this is what the terminal shows)
         self._shown: dict[int, Strip] = {}
@@ -127,6 +128,9 @@ class IncidentsPane(QuietBorder, ScrollView, can_focus=True):
         """Take a new snapshot; the selection follows its incident, not its position."""
         self.snapshot = snapshot
         self.now_ts = now_ts
+        # the id column fits the longest id (INC-10000 is not cut to "INC-10…"), from all
+        # rows so that a filter does not move the columns
+        self._id_w = min(max(ID_W, max((len(r.id) for r in snapshot.rows), default=0)), 12)
         self._refilter()
 
     def set_filter(self, flt: Filter) -> None:
@@ -277,7 +281,7 @@ class IncidentsPane(QuietBorder, ScrollView, can_focus=True):
     # -- drawing ---------------------------------------------------------------------
 
     def _columns(self, width: int) -> dict[str, int]:
-        cols = {"mark": MARK_W, "id": ID_W, "sev": SEV_W, "status": STATUS_W}
+        cols = {"mark": MARK_W, "id": self._id_w, "sev": SEV_W, "status": STATUS_W}
         cols["service"] = SERVICE_W if width >= 60 else 0
         cols["age"] = AGE_W
         cols["who"] = WHO_W if width >= 100 else 0

@@ -160,3 +160,19 @@ async def test_the_minute_repaints_rows_up_to_their_changed_age_only(app_factory
         assert all(
             r.height == 1 and r.right < pane.scrollable_content_region.width for r in regions
         )
+
+
+async def test_the_id_column_fits_ids_past_ten_thousand(app_factory):
+    import dataclasses
+
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        pane = app.screen.query_one(IncidentsPane)
+        snap = pane.snapshot
+        rows = tuple(r._replace(id=f"INC-1000{i}") for i, r in enumerate(snap.rows))
+        pane.show(dataclasses.replace(snap, rows=rows), pane.now_ts)
+        await pilot.pause()
+        texts = [pane.render_line(y).text for y in range(1, len(rows) + 1)]
+        assert all(f"INC-1000{i} " in t for i, t in enumerate(texts))
+        assert "…" not in "".join(t[:14] for t in texts)
