@@ -14,14 +14,14 @@ from typing import Any
 
 from pendulum import DateTime
 
-from console.domain.model import Event, State
+from console.domain.model import Event
 
 
 def first_pages(settings: Any, new_events: list[Event], at: DateTime) -> list[Event]:
     """Escalation events due by `at` on the incidents that `new_events` open.
 
-    Works on a small state holding only those incidents, so its cost does not grow with
-    the number of open incidents. A config the engine cannot read is not allowed to stop
+    Works on those incidents' new events alone, so its cost does not grow with the number
+    of open incidents. A config the engine cannot read is not allowed to stop
     intake: the incident gets a `paging_error` event saying why, for someone to fix.
     """
     services = getattr(settings, "services", {}) or {}
@@ -32,15 +32,13 @@ def first_pages(settings: Any, new_events: list[Event], at: DateTime) -> list[Ev
     ]
     if not opened:
         return []  # no incident here has a policy to page through
-    from console.domain.oncall.escalation import timed_events
+    from console.domain.oncall.escalation import timed_events_of_new
 
-    mini = State()
     wanted = set(opened)
-    for ev in new_events:
-        if ev.incident in wanted:
-            mini.apply(ev)
     try:
-        return timed_events(mini, settings, at, origin="intake")
+        # what timed_events gives for a State holding only those incidents, without one
+        mine = [ev for ev in new_events if ev.incident in wanted]
+        return timed_events_of_new(settings, mine, at, origin="intake")
     except Exception as exc:  # the on-call config is broken: say so where it matters
         text = f"Could not work out who to page: {str(exc)[:300]}"
         return [

@@ -6,7 +6,8 @@
 - `oncall_now_next(settings, at)`: the On-call pane's rows.
 - `next_pages(settings, incident, at, timeline)`, `incident_outlook(...)`: for one incident.
 - `timed_events(state, settings, now, origin)`: escalations, acknowledgement timeouts and
-  auto-resolves that are due, as timeline events with deterministic ids.
+  auto-resolves that are due, as timeline events with deterministic ids;
+  `timed_events_of_new(settings, new_events, now)`: the same for just-opened incidents.
 - `manual_escalation(...)`: the data of a hand-made "escalated" event.
 - `lint(settings, at)`: errors and warnings about gaps and mistakes in the config.
 """
@@ -22,6 +23,7 @@ from console.domain.oncall.escalation import (
     notification_plan,
     plan_entries,
     timed_events,
+    timed_events_of_new,
 )
 from console.domain.oncall.lint import Finding, lint
 from console.domain.oncall.now_next import OnCallRow, oncall_now_next
@@ -57,4 +59,5 @@ __all__ = [
     "parse_team",
     "plan_entries",
     "timed_events",
+    "timed_events_of_new",
 ]

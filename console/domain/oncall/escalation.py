@@ -306,11 +306,15 @@ def _span(total: int) -> str:
 
 
 def _track_for(team: Team, inc: Incident) -> _Track:
-    svc = team.services.get(inc.service or "")
+    return _track_of(team, inc.id, inc.service)
+
+
+def _track_of(team: Team, inc_id: str, service: str | None) -> _Track:
+    svc = team.services.get(service or "")
     return _Track(
-        inc=inc.id,
+        inc=inc_id,
         team=team,
-        policy=team.policy_of(inc.service),
+        policy=team.policy_of(service),
         ack_timeout=svc.acknowledgement_timeout if svc else None,
         auto_resolve=svc.auto_resolve_timeout if svc else None,
     )
@@ -372,6 +376,63 @@ def timed_events(
         track = _track_for(team, inc)
         out.extend(_simulate(track, state.timeline(inc.id), until, origin))
     return sorted(out, key=lambda e: timestamp(e.at))
+
+
+# what each kind does to an incident's status as State folds it (console.domain.model)
+_STATUS_AFTER = {
+    "acknowledged": "acknowledged",
+    "resolved": "resolved",
+    "merged_into": "resolved",
+    "reopened": "triggered",
+    "unacknowledged": "triggered",
+}
+
+
+def timed_events_of_new(
+    settings: Settings, new_events: list[Event], now: datetime, origin: str = "intake"
+) -> list[Event]:
+    """`timed_events` for a State that folded just `new_events`, without building one.
+
+    Intake asks this for the incidents an alert has just opened (their first page goes in
+    the same write): only what the timers read is folded, as `State.apply` folds it (an
+    incident's timeline, service and whether it is open), not the alert book.
+    """
+    seen: set[str] = set()
+    # incident id -> [service, status, timeline], in the order State keeps its incidents
+    found: dict[str, list[Any]] = {}
+    for ev in new_events:
+        if ev.id in seen:
+            continue  # State ignores an id it has folded
+        seen.add(ev.id)
+        key = ev.incident
+        if key is None:
+            continue
+        if ev.kind == "opened":  # opening (again) starts a new timeline
+            found[key] = [ev.data.get("service"), "triggered", [ev]]
+            continue
+        entry = found.get(key)
+        if entry is None:
+            continue  # an orphan: on no incident's timeline
+        entry[2].append(ev)
+        kind = ev.kind
+        if kind in _STATUS_AFTER:
+            entry[1] = _STATUS_AFTER[kind]
+        elif kind == "declared" and ev.data.get("service"):
+            entry[0] = ev.data["service"]
+    if not found:
+        return []
+    team = load_team(settings)
+    until = seconds(now)
+    out: list[Event] = []
+    for inc_id, (service, status, _) in found.items():
+        if status == "resolved":
+            continue
+        timeline = found.get(inc_id.upper())  # State.timeline looks ids up upper-cased
+        track = _track_of(team, inc_id, service)
+        out.extend(_simulate(track, timeline[2] if timeline else [], until, origin))
+    if len(out) > 1:
+        out.sort(key=lambda e: timestamp(e.at))
+    return out
 
 
 def _timeline_or_synthetic(inc: Incident, timeline: list[Event] | None, at: float) -> list[Event]:

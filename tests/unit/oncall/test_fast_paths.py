@@ -10,16 +10,17 @@ from __future__ import annotations
 import math
 
 import pendulum
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from console.domain.oncall import load_team
+from console.domain.model import Event, State
+from console.domain.oncall import load_team, timed_events, timed_events_of_new
 from console.domain.oncall.escalation import _Plan, _steps
 from console.domain.oncall.policy import Policy, Rule, Target
 from console.domain.oncall.times import to_datetime
 
-from .helpers import config, layer, schedule, settings, weekly
+from .helpers import config, layer, rule, schedule, settings, weekly
 
 
 def _pendulum_way(t: float) -> pendulum.DateTime:
@@ -97,3 +98,75 @@ def test_a_remembered_stretch_answers_as_the_layers_do(offsets):
         for t in (base + off, base + off + 1800, base + off + 0.5):
             assert sched.user_at(t) == sched.who(t)[0]
             assert sched.next_boundary(t) == sched._next_boundary(t)
+
+
+_KINDS = [
+    "opened",
+    "alert_triggered",
+    "acknowledged",
+    "resolved",
+    "reopened",
+    "unacknowledged",
+    "merged_into",
+    "declared",
+    "escalated",
+    "reassigned",
+    "note",
+]
+
+
+def _escalating_settings():
+    return settings(
+        config(
+            schedules={
+                "sun": schedule([layer(["ada", "grace", "kenji"], "2026-01-01T00:00:00Z", 28800)])
+            },
+            policies={
+                "p": {
+                    "num_loops": 1,
+                    "rules": [rule(10, ("schedule", "sun")), rule(5, ("user", "ada"))],
+                },
+                "q": {"rules": [rule(7, ("user", "grace"))]},
+            },
+            services={
+                "pay": {"escalation_policy": "p", "acknowledgement_timeout": 1200},
+                "web": {"escalation_policy": "q", "auto_resolve_timeout": 3600},
+            },
+        )
+    )
+
+
+_event = st.tuples(
+    st.sampled_from(_KINDS),
+    st.sampled_from(["INC-1", "INC-2", None]),
+    st.integers(min_value=0, max_value=150),  # minutes after the first
+    st.integers(min_value=0, max_value=30),  # the id (repeats: State folds an id once)
+    st.sampled_from(["pay", "web", "", None]),
+    st.integers(min_value=0, max_value=3),  # a manual escalation's level (0: automatic)
+)
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.lists(_event, max_size=14), st.integers(min_value=0, max_value=240))
+# merged after its first escalation fell due: not open, so nothing more fires
+@example([("opened", "INC-1", 0, 1, "pay", 0), ("merged_into", "INC-1", 60, 2, None, 0)], 120)
+# moved to another service by a declaration
+@example([("opened", "INC-2", 0, 1, "web", 0), ("declared", "INC-2", 1, 2, "pay", 0)], 30)
+def test_the_new_incidents_path_equals_timed_events_on_a_folded_state(specs, now_minutes):
+    base = pendulum.datetime(2026, 8, 20, 10, 0, tz="UTC")
+    events = []
+    for kind, inc, minutes, ident, service, level in specs:
+        data = {}
+        if kind in ("opened", "declared") and service is not None:
+            data["service"] = service
+        if kind == "escalated" and level:
+            data.update(manual=True, level=level)
+        at = base.add(minutes=minutes)
+        events.append(Event(f"e{ident}", at, kind, "x", "o", "", inc, data))
+    conf = _escalating_settings()
+    now = base.add(minutes=now_minutes)
+    state = State()
+    for ev in events:
+        state.apply(ev)
+    want = timed_events(state, conf, now, origin="intake")
+    assert timed_events_of_new(conf, events, now, origin="intake") == want
