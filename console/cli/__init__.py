@@ -151,5 +151,13 @@ def _main(argv: Sequence[str] | None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:
+        # a store damaged where only a later read finds it (an incident row, a timeline
+        # line): its message names the file; a refusal like any other, never a traceback
+        errors = sys.modules.get("console.store.errors")
+        if errors is None or not isinstance(exc, errors.StoreError):
+            raise
+        ctx.err(f"incident-console: {exc}")
+        return 2
     finally:
         ctx.close()

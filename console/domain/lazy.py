@@ -43,9 +43,13 @@ class LazyDict(dict):
 
     def _materialise(self, key: Any) -> None:
         with self.lock:
-            raw = self.raw.pop(key, _MISSING)
+            raw = self.raw.get(key, _MISSING)
             if raw is not _MISSING:
-                dict.__setitem__(self, key, self._build(key, raw, dict.__getitem__(self, key)))
+                # built before it leaves `raw`: a build that raises (a damaged row) leaves
+                # the entry unread, to raise again, never the placeholder as its value
+                value = self._build(key, raw, dict.__getitem__(self, key))
+                del self.raw[key]
+                dict.__setitem__(self, key, value)
 
     def materialise_all(self) -> None:
         """Build every raw value now (one pass, for readers that want them all)."""

@@ -6,6 +6,7 @@ time, and nothing else changes an incident.
 
 from __future__ import annotations
 
+import datetime as _dt
 import threading
 from collections.abc import Callable, MutableSet
 from dataclasses import MISSING, dataclass, field, fields
@@ -436,6 +437,7 @@ class State:
         store_events: list[dict[str, Any]],
         alerts: dict[str, Any] | None,
         cold: ColdLog,
+        damaged: Callable[[str], Exception] = ValueError,
     ) -> None:
         """Start a fresh State from a snapshot's projection instead of folding history.
 
@@ -444,7 +446,8 @@ class State:
         `alerts` its alert book (`AlertBook.to_row`); the result equals folding those
         events one by one. Nothing is built here that the first screen does not need: the
         rows become Incidents when read, timelines are read from `cold` by id, and the ids
-        and the whole log only when asked for.
+        and the whole log only when asked for. A row found damaged when read raises
+        `damaged("incident INC-n: FIELD: what is wrong")` (the store's names its file).
         """
         # one index, id -> position, for both: an unread incident is its row's position
         # in `incidents`, an unread timeline the same line of the cold log
@@ -452,7 +455,7 @@ class State:
         if len(lines) != len(incidents):
             raise ValueError("two incidents rows with one id")
         self._rows = incidents
-        self.incidents = LazyDict(partial(_build_incident, incidents))
+        self.incidents = LazyDict(partial(_build_incident, incidents, damaged))
         self.incidents.add_raw(dict(lines), lines)
         self.timelines = LazyDict(partial(_build_timeline, cold))
         self.timelines.add_raw(dict(lines), lines)
@@ -468,8 +471,18 @@ class State:
         self.event_ids.defer(cold.ids)
 
 
-def _build_incident(rows: list[dict[str, Any]], key: str, i: int, _placeholder: int) -> Incident:
-    return incident_from_row(rows[i])
+def _build_incident(
+    rows: list[dict[str, Any]],
+    damaged: Callable[[str], Exception],
+    key: str,
+    i: int,
+    _placeholder: int,
+) -> Incident:
+    try:
+        return incident_from_row(rows[i])
+    except ValueError as exc:
+        # the row stays as stored (checked before anything in it changes) and unread
+        raise damaged(f"incident {key}: {exc}") from None
 
 
 def _build_timeline(cold: ColdLog, key: str, line: int, _placeholder: None) -> list[Event]:
@@ -553,14 +566,90 @@ def incident_from_row(row: dict[str, Any], instants: Any = None) -> Incident:
     """
     keys = row.keys()
     if not (keys <= _FIELD_NAMES and keys >= _REQUIRED):
-        unknown = sorted(keys - _FIELD_NAMES) or sorted(_REQUIRED - keys)
-        raise ValueError(f"not an incident row (fields: {', '.join(unknown)})")
+        unknown = sorted(keys - _FIELD_NAMES)
+        if unknown:
+            raise ValueError(f"{unknown[0]}: not a field of an incident")
+        raise ValueError(f"{sorted(_REQUIRED - keys)[0]}: missing")
+    check_incident_row(row)
     items = row.get("action_items")
     if items:
         row["action_items"] = [ActionItem(**a) for a in items]
     inc = object.__new__(Incident)
     inc.__dict__ = row
     return inc
+
+
+def _optional(kind: type | tuple[type, ...]) -> tuple[type, ...]:
+    return (*(kind if isinstance(kind, tuple) else (kind,)), type(None))
+
+
+# what each field of a stored row may hold (bool is an int to isinstance: refused apart)
+_ROW_TYPES: dict[str, tuple[type, ...]] = {
+    "id": (str,),
+    "title": (str,),
+    "status": (str,),
+    "severity": _optional(int),
+    "priority": _optional(str),
+    "urgency": (str,),
+    "service": _optional(str),
+    "components": (list,),
+    "assignee": _optional(str),
+    "roles": (dict,),
+    "provider_ids": (dict,),
+    "action_items": (list,),
+    "escalation_level": (int,),
+    "merged_into": _optional(str),
+    "page_status": _optional(str),
+    **{name: _optional(str) for name in _INSTANT_FIELDS},
+}
+_ROW_TYPES["created_at"] = (str,)
+_TYPE_WORDS = {str: "text", int: "a whole number", list: "a list", dict: "a table"}
+
+
+def check_incident_row(row: dict[str, Any]) -> None:
+    """Raise ValueError("FIELD: what is wrong") unless every field of a snapshot row holds
+    what its Incident field needs (types, instants that parse, the list/table contents).
+
+    Read rows are checked when built (see State.load_projection), not at open: checking
+    costs a few isinstance calls and one C-level parse per stored instant.
+    """
+    for name, value in row.items():
+        kinds = _ROW_TYPES[name]
+        if not isinstance(value, kinds) or (type(value) is bool and bool not in kinds):
+            wanted = " or ".join(_TYPE_WORDS.get(k, "null") for k in kinds)
+            raise ValueError(f"{name}: {type(value).__name__} where {wanted} belongs")
+        if name in _INSTANT_FIELDS and value is not None:
+            _check_instant(name, value)
+        elif name == "components" and not all(type(c) is str for c in value):
+            raise ValueError("components: holds something that is not text")
+        elif name in ("roles", "provider_ids") and not all(type(v) is str for v in value.values()):
+            raise ValueError(f"{name}: holds something that is not text")
+        elif name == "action_items":
+            for i, item in enumerate(value):
+                if not (
+                    isinstance(item, dict)
+                    and type(item.get("text")) is str
+                    and item.keys() <= {"text", "owner", "done"}
+                    and isinstance(item.get("owner"), (str, type(None)))
+                    and type(item.get("done", False)) is bool
+                ):
+                    raise ValueError(f"action_items: item {i + 1} is not an action item")
+    number = row["id"].partition("-")[2]
+    if not (number.isascii() and number.isdigit()):
+        raise ValueError(f"id: {row['id']!r} is not an incident id (INC-n)")
+
+
+def _check_instant(name: str, text: str) -> None:
+    try:
+        # the C parser takes the store's own shape; anything else gets the real one
+        if _dt.datetime.fromisoformat(text).tzinfo is not None:
+            return
+    except ValueError:
+        pass
+    try:
+        parse_stored_instant(text)
+    except (ValueError, TypeError, IndexError, OverflowError):
+        raise ValueError(f"{name}: {text[:40]!r} is not a time") from None
 
 
 def _ignore(*_: Any) -> None:

@@ -288,7 +288,13 @@ class Store:
         alerts = tables.get("alerts") or [None]
         try:
             self.state.load_projection(
-                incidents, int(meta.get("last_number", 0)), store_events, alerts[0], cold
+                incidents,
+                int(meta.get("last_number", 0)),
+                store_events,
+                alerts[0],
+                cold,
+                # a row read later and found damaged names this file, like any other
+                lambda what: StoreError(f"{snap_path}: {what}; left untouched"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise StoreError(f"{snap_path}: cannot be read ({exc!r}); left untouched") from None
