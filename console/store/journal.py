@@ -104,11 +104,20 @@ def append(path: Path, good_end: int, records_batches: list[list[dict[str, Any]]
         os.close(fd)
 
 
-def append_fd(fd: int, good_end: int, records_batches: list[list[dict[str, Any]]]) -> int:
-    """`append` to a journal already open for writing (the store keeps its own open)."""
+def append_fd(
+    fd: int,
+    good_end: int,
+    records_batches: list[list[dict[str, Any]]],
+    *,
+    size_checked: bool = False,
+) -> int:
+    """`append` to a journal already open for writing (the store keeps its own open).
+
+    `size_checked`: the caller saw, under the write lock, that the file ends at
+    `good_end` (no torn tail to cut), so the fstat that would show it is skipped.
+    """
     payload = encode(records_batches)
-    size = os.fstat(fd).st_size
-    if size != good_end:
+    if not size_checked and os.fstat(fd).st_size != good_end:
         os.ftruncate(fd, good_end)
     view = memoryview(payload)
     while view:

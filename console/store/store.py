@@ -64,13 +64,20 @@ class Batch:
     deliveries: list[dict[str, Any]] = field(default_factory=list)
 
     def records(self) -> list[dict[str, Any]]:
-        recs: list[dict[str, Any]] = [{"t": "event", **e.to_record()} for e in self.events]
-        recs += [{"t": "intent", **i} for i in self.intents]
-        recs += [{"t": "delivery", **d} for d in self.deliveries]
-        return recs
+        return _records(self.events, self.intents, self.deliveries)
 
     def __bool__(self) -> bool:
         return bool(self.events or self.intents or self.deliveries)
+
+
+def _records(events: Any, intents: Any, deliveries: Any) -> list[dict[str, Any]]:
+    """A write's stored records: its events, intents and delivery states, each tagged."""
+    recs: list[dict[str, Any]] = [{"t": "event", **e.to_record()} for e in events]
+    if intents:
+        recs += [{"t": "intent", **i} for i in intents]
+    if deliveries:
+        recs += [{"t": "delivery", **d} for d in deliveries]
+    return recs
 
 
 def _journal_name(gen: int) -> str:
@@ -91,6 +98,8 @@ class Store:
         self.version = 0  # bumps whenever new records are folded in; the UI watches it
         self._gen = 1
         self._offset = 0
+        # the journal's size as the last refresh under the write lock saw it (-1: unseen)
+        self._size_seen = -1
         self._line = 1
         self._snap_sig: tuple[int, int, int] | None = None
         self._cold: ColdFile | None = None  # the cold file the state reads timelines from
@@ -428,6 +437,8 @@ class Store:
                     else self._snapshot_signature() == self._snap_sig
                 )
             ):
+                # a write under this same lock needs no second look at the size
+                self._size_seen = self._offset
                 return False
         self._close_journal_fd()  # from here on the journal may be another file
         if not self.path.is_dir():
@@ -522,6 +533,7 @@ class Store:
         self._acquire()  # not `with self._locked()`: a generator per write costs more
         folded = False
         try:
+            self._size_seen = -1
             self._refresh_locked()
             if self._offset == 0:
                 self._ensure_journal()
@@ -529,24 +541,32 @@ class Store:
             batches: list[list[dict[str, Any]]] = []
             for fn in fns:
                 result = fn(self.state)
-                batch = Batch(
-                    events=list(getattr(result, "events", [])),
-                    intents=list(getattr(result, "intents", [])),
-                    deliveries=list(getattr(result, "deliveries", [])),
+                events = list(getattr(result, "events", ()))
+                recs = _records(
+                    events,
+                    getattr(result, "intents", ()),
+                    getattr(result, "deliveries", ()),
                 )
-                recs = batch.records()
                 if recs:
                     # fold now so the next function in the group sees this one's effects
-                    self._fold(recs, notify=False, events=batch.events)
+                    self._fold(recs, notify=False, events=events)
                     folded = True
                     batches.append(recs)
                 results.append(result)
             if batches:
-                self._offset = jr.append_fd(self._journal_for_append(), self._offset, batches)
+                offset = self._offset
+                self._offset = jr.append_fd(
+                    self._journal_for_append(),
+                    offset,
+                    batches,
+                    size_checked=self._size_seen == offset,
+                )
+                self._size_seen = -1
                 self._line += len(batches)
-                for recs in batches:
-                    for listener in list(self._listeners):
-                        listener(recs)
+                if self._listeners:
+                    for recs in batches:
+                        for listener in list(self._listeners):
+                            listener(recs)
             return results
         except BaseException:
             if folded:
