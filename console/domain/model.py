@@ -579,70 +579,84 @@ def incident_from_row(row: dict[str, Any], instants: Any = None) -> Incident:
     return inc
 
 
-def _optional(kind: type | tuple[type, ...]) -> tuple[type, ...]:
-    return (*(kind if isinstance(kind, tuple) else (kind,)), type(None))
-
-
-# what each field of a stored row may hold (bool is an int to isinstance: refused apart)
-_ROW_TYPES: dict[str, tuple[type, ...]] = {
-    "id": (str,),
-    "title": (str,),
-    "status": (str,),
-    "severity": _optional(int),
-    "priority": _optional(str),
-    "urgency": (str,),
-    "service": _optional(str),
-    "components": (list,),
-    "assignee": _optional(str),
-    "roles": (dict,),
-    "provider_ids": (dict,),
-    "action_items": (list,),
-    "escalation_level": (int,),
-    "merged_into": _optional(str),
-    "page_status": _optional(str),
-    **{name: _optional(str) for name in _INSTANT_FIELDS},
+_NONE = type(None)
+# what each field of a stored row may hold, as exact types (so a bool is not a number)
+_ROW_TYPES: dict[str, frozenset[type]] = {
+    "id": frozenset({str}),
+    "title": frozenset({str}),
+    "status": frozenset({str}),
+    "severity": frozenset({int, _NONE}),
+    "priority": frozenset({str, _NONE}),
+    "urgency": frozenset({str}),
+    "service": frozenset({str, _NONE}),
+    "components": frozenset({list}),
+    "assignee": frozenset({str, _NONE}),
+    "roles": frozenset({dict}),
+    "provider_ids": frozenset({dict}),
+    "action_items": frozenset({list}),
+    "escalation_level": frozenset({int}),
+    "merged_into": frozenset({str, _NONE}),
+    "page_status": frozenset({str, _NONE}),
+    **{name: frozenset({str, _NONE}) for name in _INSTANT_FIELDS},
 }
-_ROW_TYPES["created_at"] = (str,)
-_TYPE_WORDS = {str: "text", int: "a whole number", list: "a list", dict: "a table"}
+_ROW_TYPES["created_at"] = frozenset({str})
+_TYPE_WORDS = {str: "text", int: "a whole number", list: "a list", dict: "a table", _NONE: "null"}
 
 
 def check_incident_row(row: dict[str, Any]) -> None:
     """Raise ValueError("FIELD: what is wrong") unless every field of a snapshot row holds
     what its Incident field needs (types, instants that parse, the list/table contents).
 
-    Read rows are checked when built (see State.load_projection), not at open: checking
-    costs a few isinstance calls and one C-level parse per stored instant.
+    Rows are checked when first read (see State.load_projection), not at open: a type
+    lookup per field and one C-level parse per stored instant.
     """
-    for name, value in row.items():
-        kinds = _ROW_TYPES[name]
-        if not isinstance(value, kinds) or (type(value) is bool and bool not in kinds):
-            wanted = " or ".join(_TYPE_WORDS.get(k, "null") for k in kinds)
-            raise ValueError(f"{name}: {type(value).__name__} where {wanted} belongs")
-        if name in _INSTANT_FIELDS and value is not None:
-            _check_instant(name, value)
-        elif name == "components" and not all(type(c) is str for c in value):
-            raise ValueError("components: holds something that is not text")
-        elif name in ("roles", "provider_ids") and not all(type(v) is str for v in value.values()):
-            raise ValueError(f"{name}: holds something that is not text")
-        elif name == "action_items":
-            for i, item in enumerate(value):
-                if not (
-                    isinstance(item, dict)
-                    and type(item.get("text")) is str
-                    and item.keys() <= {"text", "owner", "done"}
-                    and isinstance(item.get("owner"), (str, type(None)))
-                    and type(item.get("done", False)) is bool
-                ):
-                    raise ValueError(f"action_items: item {i + 1} is not an action item")
+    # rows come in few shapes (which fields, of which types): a shape seen good needs no
+    # type check again, only a look at the contents of its instants and containers
+    shape = (*row, *map(type, row.values()))
+    look = _GOOD_SHAPES.get(shape)
+    if look is None:
+        look = _check_shape(row, shape)
+    instants, containers = look
+    try:
+        for name in instants:
+            if _fromisoformat(row[name]).tzinfo is None:
+                raise ValueError
+    except ValueError:  # not the store's own shape: the real parser decides
+        for name in instants:
+            _check_instant(name, row[name])
+    for name in containers:
+        _CONTENT_CHECKS[name](name, row[name])
     number = row["id"].partition("-")[2]
     if not (number.isascii() and number.isdigit()):
-        raise ValueError(f"id: {row['id']!r} is not an incident id (INC-n)")
+        raise ValueError(f"id: {row['id'][:40]!r} is not an incident id (INC-n)")
+
+
+_GOOD_SHAPES: dict[tuple[Any, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _check_shape(
+    row: dict[str, Any], shape: tuple[Any, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Check each field's type (raising for the first wrong one); remember the shape."""
+    types = _ROW_TYPES
+    for name, value in row.items():
+        if type(value) not in types[name]:
+            wanted = " or ".join(sorted(_TYPE_WORDS[k] for k in types[name]))
+            raise ValueError(f"{name}: {type(value).__name__} where {wanted} belongs")
+    present = [name for name, value in row.items() if value is not None]
+    look = (
+        tuple(n for n in present if n in _INSTANT_FIELDS),
+        tuple(n for n in present if n in _CONTENT_CHECKS and n not in _INSTANT_FIELDS),
+    )
+    if len(_GOOD_SHAPES) < 4096:  # bounded: a few dozen shapes in practice
+        _GOOD_SHAPES[shape] = look
+    return look
 
 
 def _check_instant(name: str, text: str) -> None:
     try:
         # the C parser takes the store's own shape; anything else gets the real one
-        if _dt.datetime.fromisoformat(text).tzinfo is not None:
+        if _fromisoformat(text).tzinfo is not None:
             return
     except ValueError:
         pass
@@ -650,6 +664,38 @@ def _check_instant(name: str, text: str) -> None:
         parse_stored_instant(text)
     except (ValueError, TypeError, IndexError, OverflowError):
         raise ValueError(f"{name}: {text[:40]!r} is not a time") from None
+
+
+def _check_texts(name: str, value: list[Any]) -> None:
+    for v in value:
+        if type(v) is not str:
+            raise ValueError(f"{name}: holds {type(v).__name__} where text belongs")
+
+
+def _check_text_table(name: str, value: dict[str, Any]) -> None:
+    _check_texts(name, list(value.values()))
+
+
+def _check_action_items(name: str, value: list[Any]) -> None:
+    for i, item in enumerate(value):
+        if not (
+            type(item) is dict
+            and type(item.get("text")) is str
+            and item.keys() <= {"text", "owner", "done"}
+            and type(item.get("owner")) in (str, _NONE)
+            and type(item.get("done", False)) is bool
+        ):
+            raise ValueError(f"{name}: item {i + 1} is not an action item")
+
+
+_fromisoformat = _dt.datetime.fromisoformat
+_CONTENT_CHECKS: dict[str, Callable[[str, Any], None]] = {
+    "components": _check_texts,
+    "roles": _check_text_table,
+    "provider_ids": _check_text_table,
+    "action_items": _check_action_items,
+    **dict.fromkeys(_INSTANT_FIELDS, _check_instant),
+}
 
 
 def _ignore(*_: Any) -> None:

@@ -49,7 +49,7 @@ _DROP = object()
         ("severity", "high", "str where"),
         ("title", ["a", "list"], "list where"),
         ("created_at", _DROP, "missing"),
-        ("components", [1, 2], "not text"),
+        ("components", [1, 2], "int where text belongs"),
         ("resolved_at", 12, "int where"),
         ("action_items", [{"text": 3}], "not an action item"),
         ("escalation_level", True, "bool where"),
