@@ -21,6 +21,7 @@ from textual.widgets import Static
 from console import gc_pause
 from console.domain.stale import status_bar_text
 from console.domain.text import inert
+from console.store.errors import StoreError
 from console.ui.command_line import CommandLine
 from console.ui.filtering import parse_filter
 from console.ui.formatting import short_path
@@ -89,7 +90,13 @@ class MainScreen(Screen):
         self.ticking = ticking
         # a store still opening in the background is not waited for: the screen paints
         # with a loading snapshot and a worker brings the first real one
-        self.snapshot = link.snapshot() if link.ready else link.loading_snapshot()
+        self._first_error: StoreError | None = None
+        try:
+            self.snapshot = link.snapshot() if link.ready else link.loading_snapshot()
+        except StoreError as exc:  # a damaged row read for the first screen: on_mount ends
+            self._first_error = exc
+            self.snapshot = link.loading_snapshot()
+        self._timeline_problem = ""  # the last damaged timeline said (said once, not per tick)
         self.selected: str | None = None
         self._stop = threading.Event()
         self._filter_text = ""
@@ -128,6 +135,11 @@ class MainScreen(Screen):
         # (the Selected message would come a frame later); Selected still covers new
         # snapshots and filters moving the selection
         self.watch(self.incidents, "cursor", self._follow_cursor, init=False)
+        if self._first_error is not None:
+            # as a store that failed to open: the console ends and run_app reports it
+            self.link.open_error = self._first_error
+            self.app.exit(None, 2)
+            return
         self.apply_snapshot(self.snapshot)
         if self.snapshot.loading:
             self.first_snapshot()
@@ -152,7 +164,8 @@ class MainScreen(Screen):
             listening = getattr(self.app, "listening", None)
             if listening:
                 first = f"receiving alerts on {listening}  ·  " + first
-        self.say(first)
+        if not self._timeline_problem:  # a damaged store's message stays in sight
+            self.say(first)
 
     def _started(self) -> None:
         """The first snapshot of the store is shown: what waited for it may start."""
@@ -262,9 +275,13 @@ class MainScreen(Screen):
 
         settings, now = self.link.settings, self.link.clock.now()
         outlook: tuple = ()
-        with self.link.lock:
-            inc = self.link.store.state.incidents.get(row.id)
-            timeline = list(self.link.store.state.timeline(row.id)) if inc else []
+        try:
+            with self.link.lock:
+                inc = self.link.store.state.incidents.get(row.id)
+                timeline = list(self.link.store.state.timeline(row.id)) if inc else []
+        except StoreError as exc:  # a damaged stored row or timeline: say so, page nothing
+            self.post_message(CommandFailed("(store)", inert(str(exc), 300)))
+            return
         if inc is not None and inc.is_open and inc.status == "triggered":
             try:
                 outlook = tuple(next_pages(settings, inc, now, timeline))
@@ -317,6 +334,7 @@ class MainScreen(Screen):
 
     def apply_snapshot(self, snap) -> None:
         self.snapshot = snap
+        self._say_damage(self.link.damage)
         now = self.link.clock.now()
         self.incidents.show(snap, now.timestamp())
         self._show_oncall()  # the selected incident may have been acknowledged
@@ -346,11 +364,24 @@ class MainScreen(Screen):
         self.query_one(StatusBar).show_stale(status_bar_text(stales, short=True))
 
     def _show_timeline(self, now) -> None:
-        events = self.snapshot.timeline(self.selected) if self.selected else ()
+        try:
+            events = self.snapshot.timeline(self.selected) if self.selected else ()
+        except StoreError as exc:
+            # its stored line is damaged (read here, on first show): the pane stays empty,
+            # the message line names the file; the other incidents still work
+            events = ()
+            self._say_damage(inert(str(exc), 300))
         pending = self.snapshot.pending.get(self.selected, ()) if self.selected else ()
         pane = self._timeline_pane
         pane.show(self.selected, events, now.timestamp(), pending)
         pane.set_border_title(f"Timeline {self.selected}" if self.selected else "Timeline")
+
+    def _say_damage(self, problem: str) -> None:
+        """Say (once, not at every tick) what part of the store cannot be read."""
+        if problem and problem != self._timeline_problem:
+            self._timeline_problem = problem
+            self.say(f"✖ {problem}", "error")
+            self.notify(problem, title="Damaged store", severity="error", markup=False)
 
     def _subtitles(self) -> None:
         inc = self.incidents

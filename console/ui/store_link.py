@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from console.domain.text import inert
+from console.store.errors import StoreError
 from console.ui.view_model import IncidentRow, Snapshot, component_rows, public_rows
 
 if TYPE_CHECKING:
@@ -51,6 +52,9 @@ class StoreLink:
         self._store = None
         self._opening = opening
         self.open_error: Exception | None = None
+        # the last damage a read of the store found (a stored timeline that cannot be
+        # read); the screen says it, naming the file, and carries on without that part
+        self.damage = ""
         self.settings = settings
         self.clock = clock
         self.drill = drill
@@ -383,6 +387,9 @@ class StoreLink:
             try:
                 pages = next_pages(self.settings, inc, now, state.timeline(row.id))
             except ValueError:
+                continue
+            except StoreError as exc:  # its stored timeline is damaged: said, not paged
+                self.damage = inert(str(exc), 300)
                 continue
             if pages and 0 <= (pages[0].at - now).total_seconds() <= ESCALATION_SOON_SECONDS:
                 soon[row.id] = pages[0].at
