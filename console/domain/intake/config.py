@@ -286,6 +286,10 @@ def load_intake_config(settings: Any) -> IntakeConfig:
                 description=str(m.get("description", "")),
             )
         )
+    if any(isinstance(t, dict) and t.get("escalation_policy") for t in service_tables.values()):
+        # the first alert that opens an incident pages its policy: load the escalation code
+        # with the config, not while that alert's sender waits for its answer
+        import console.domain.oncall.escalation  # noqa: F401
     return IntakeConfig(
         global_rules=global_rules,
         router_rules=router_rules,

@@ -74,3 +74,24 @@ def test_a_broken_on_call_config_never_blocks_intake():
     assert kinds[:2] == ["opened", "alert_triggered"]
     err = next(e for e in res.events if e.kind == "paging_error")
     assert err.incident == "INC-1" and err.text.startswith("Could not work out who to page")
+
+
+def _escalation_loaded_after_config(services: str) -> bool:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from console.domain.settings import settings_from_dict\n"
+        "from console.domain.intake.config import load_intake_config\n"
+        f"load_intake_config(settings_from_dict({{'services': {services}}}, source='t'))\n"
+        "print('console.domain.oncall.escalation' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return out.stdout.strip() == "True"
+
+
+def test_a_config_with_policies_loads_the_escalation_code_before_the_first_alert():
+    # the first alert's sender must not wait for the escalation code to be imported
+    assert _escalation_loaded_after_config("{'payments': {'escalation_policy': 'payments'}}")
+    assert not _escalation_loaded_after_config("{'payments': {}}")
