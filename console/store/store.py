@@ -98,8 +98,13 @@ class Store:
         self.version = 0  # bumps whenever new records are folded in; the UI watches it
         self._gen = 1
         self._offset = 0
-        # the journal's size as the last refresh under the write lock saw it (-1: unseen)
-        self._size_seen = -1
+        # the journal's size as the last refresh under the write lock saw it, with only
+        # zeros (space allocated ahead) past the last line (-1: unseen)
+        self._clean_to = -1
+        # the journal's size when this process last saw only zeros past `_offset` (its own
+        # write, or a read to the end): the same size and a zero at `_offset` mean that
+        # nobody wrote since (-1: not seen)
+        self._size_known = -1
         self._line = 1
         self._snap_sig: tuple[int, int, int] | None = None
         self._cold: ColdFile | None = None  # the cold file the state reads timelines from
@@ -229,6 +234,7 @@ class Store:
             self.kind = meta.get("kind", self.kind)
             self._load_projection(snap_path, gen, meta, tables)
         self._gen = gen
+        self._size_known = -1
         jpath = self._journal_path(gen)
         if not jpath.exists():
             self._offset, self._line = 0, 1
@@ -259,6 +265,7 @@ class Store:
             return self._load_once()
         self.bytes_read += result.end
         self._offset, self._line = result.end, 2 + result.lines
+        self._size_known = -1 if result.torn else result.size
         for recs in result.batches:
             self._fold(recs, notify=False)
 
@@ -429,7 +436,8 @@ class Store:
             st = os.fstat(fd)
             if (
                 st.st_nlink
-                and st.st_size == self._offset
+                and st.st_size == self._size_known
+                and jr.nothing_after(fd, self._offset)
                 and (
                     # no snapshot then, none now: os.access says so without an exception
                     not os.access(self._snap_file, os.F_OK)
@@ -437,8 +445,8 @@ class Store:
                     else self._snapshot_signature() == self._snap_sig
                 )
             ):
-                # a write under this same lock needs no second look at the size
-                self._size_seen = self._offset
+                # a write under this same lock needs no second look at the file
+                self._clean_to = st.st_size
                 return False
         self._close_journal_fd()  # from here on the journal may be another file
         if not self.path.is_dir():
@@ -461,10 +469,14 @@ class Store:
             return True
         if size <= self._offset:
             return False
+        if size == self._size_known and not _written_at(jpath, self._offset):
+            self._clean_to = size  # only space allocated ahead: nobody wrote since
+            return False
         try:
             result = jr.read_from(jpath, self._offset, self._line)
         except jr.JournalDamaged as exc:
             raise StoreError(f"{exc}; left untouched") from None
+        self._clean_to = self._size_known = -1 if result.torn else result.size
         self._offset, self._line = result.end, self._line + result.lines
         for recs in result.batches:
             self._fold(recs)
@@ -508,7 +520,8 @@ class Store:
         """The current journal, open for writing (opened once per generation)."""
         if self._journal_fd is None or self._journal_fd_gen != self._gen:
             self._close_journal_fd()
-            self._journal_fd = os.open(self._journal_path(self._gen), os.O_WRONLY)
+            # read as well: a write first looks at the byte after the last line
+            self._journal_fd = os.open(self._journal_path(self._gen), os.O_RDWR)
             self._journal_fd_gen = self._gen
         return self._journal_fd
 
@@ -533,7 +546,7 @@ class Store:
         self._acquire()  # not `with self._locked()`: a generator per write costs more
         folded = False
         try:
-            self._size_seen = -1
+            self._clean_to = -1
             self._refresh_locked()
             if self._offset == 0:
                 self._ensure_journal()
@@ -555,13 +568,10 @@ class Store:
                 results.append(result)
             if batches:
                 offset = self._offset
-                self._offset = jr.append_fd(
-                    self._journal_for_append(),
-                    offset,
-                    batches,
-                    size_checked=self._size_seen == offset,
+                self._offset, self._size_known = jr.append_fd(
+                    self._journal_for_append(), offset, batches, clean_to=self._clean_to
                 )
-                self._size_seen = -1
+                self._clean_to = -1
                 self._line += len(batches)
                 if self._listeners:
                     for recs in batches:
@@ -589,6 +599,7 @@ class Store:
         self._offset, self._line = len(first), 2
         result = jr.read_from(jpath, self._offset, self._line)
         self._offset, self._line = result.end, 2 + result.lines
+        self._size_known = -1 if result.torn else result.size
         for recs in result.batches:
             self._fold(recs)
 
@@ -648,6 +659,7 @@ class Store:
             old.unlink(missing_ok=True)
         jr.fsync_dir(self.path)
         self._gen = new_gen
+        self._size_known = -1
         with self._journal_path(new_gen).open("rb") as fh:
             self._offset, self._line = len(fh.readline()), 2
         # this state keeps reading the old event file (still open, though unlinked); the
@@ -681,6 +693,19 @@ class Store:
             if self._lock_fd is not None and not self._lock_depth:
                 fd, self._lock_fd = self._lock_fd, None
                 os.close(fd)
+
+
+def _written_at(path: Path, offset: int) -> bool:
+    """True when the journal holds a byte other than zero at `offset` (a new line, or the
+    start of one). One small read: not the space allocated ahead of the lines."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        return not jr.nothing_after(fd, offset)
+    finally:
+        os.close(fd)
 
 
 class _SnapshotMoved(Exception):

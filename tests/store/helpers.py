@@ -44,3 +44,9 @@ def markers(store, tag: str | None = None) -> set[int]:
         for e in store.state.store_events
         if e.kind == "marker" and (tag is None or e.data["tag"] == tag)
     }
+
+
+def journal_lines_size(journal) -> int:
+    """The bytes a journal's lines take: past them, the zeros of the space it allocates
+    ahead (console/store/journal.py)."""
+    return len(journal.read_bytes().rstrip(b"\0"))

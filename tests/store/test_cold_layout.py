@@ -10,6 +10,7 @@ import pytest
 from console.domain.model import Event, State
 from console.store import Batch, Store, StoreError
 from console.store.migrations import CURRENT_SCHEMA
+from tests.store.helpers import journal_lines_size
 from tests.store.test_projection import T0, _history, _same
 
 
@@ -216,7 +217,7 @@ def test_a_writable_open_compacts_a_long_journal(tmp_path, monkeypatch):
     store = Store.open(path)
     store.transact(lambda s: Batch(events=history))
     journal = path / "journal-000001.jsonl"
-    monkeypatch.setattr(store_module, "COMPACT_AT_BYTES", journal.stat().st_size - 1)
+    monkeypatch.setattr(store_module, "COMPACT_AT_BYTES", journal_lines_size(journal) - 1)
     before = _digests(path)
     Store.open(path, read_only=True)  # a reader never writes
     assert _digests(path) == before

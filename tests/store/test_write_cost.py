@@ -15,6 +15,7 @@ from console.actions import execute_line
 from console.domain.clock import FixedClock
 from console.domain.settings import settings_from_dict
 from console.store import Store
+from tests.store.helpers import journal_lines_size
 
 PROC_IO = Path("/proc/self/io")
 
@@ -50,11 +51,12 @@ def test_ten_thousand_writes_each_append_one_line_and_read_nothing(tmp_path):
 
     read_per_thousand, grown_per_thousand = [], []
     for thousand in range(10):
-        read0, size0 = _bytes_read(), (folder / journal).stat().st_size
+        size0 = journal_lines_size(folder / journal)  # read before counting what writes read
+        read0 = _bytes_read()
         for i in range(1000):
             execute_line(store, f"note INC-1 step {thousand * 1000 + i:05d}", settings, clock)
         read_per_thousand.append(_bytes_read() - read0)
-        grown_per_thousand.append((folder / journal).stat().st_size - size0)
+        grown_per_thousand.append(journal_lines_size(folder / journal) - size0)
 
     after = _files(folder)
     # no other file was rewritten or replaced: the history is never rewritten by a write
