@@ -41,6 +41,11 @@ class LazyDict(dict):
                 self.raw = raw  # taken, not copied: the caller made it for this
             dict.update(self, dict.fromkeys(raw) if placeholders is None else placeholders)
 
+    def is_unread(self, key: Any) -> bool:
+        """Whether `key`'s value is still raw (reading it would build it). Never builds and
+        never waits for the lock: a UI thread asks this before it reads."""
+        return key in self.raw
+
     def _materialise(self, key: Any) -> None:
         with self.lock:
             raw = self.raw.get(key, _MISSING)
@@ -48,8 +53,11 @@ class LazyDict(dict):
                 # built before it leaves `raw`: a build that raises (a damaged row) leaves
                 # the entry unread, to raise again, never the placeholder as its value
                 value = self._build(key, raw, dict.__getitem__(self, key))
-                del self.raw[key]
+                # the value first, then out of `raw`: a reader on another thread that finds
+                # the key no longer raw (without the lock) then finds the value, never the
+                # placeholder
                 dict.__setitem__(self, key, value)
+                del self.raw[key]
 
     def materialise_all(self) -> None:
         """Build every raw value now (one pass, for readers that want them all)."""

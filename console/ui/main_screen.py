@@ -36,8 +36,10 @@ from console.ui.messages import (
     OnCallReady,
     OutlookReady,
     SnapshotReady,
+    TimelineRead,
 )
 from console.ui.oncall_pane import OnCallPane
+from console.ui.read_ahead import to_read
 from console.ui.status_bar import StatusBar
 from console.ui.status_pane import StatusPane
 from console.ui.store_link import StoreLink
@@ -57,6 +59,9 @@ SPEEDS = (1, 10, 60)
 GC_HOLD_LIMIT_SECONDS = 30.0
 # escalation timers and the outbox start this long after the first complete screen
 BACKGROUND_AFTER_SECONDS = 1.0
+# the Timeline pane while a worker reads the selected incident's stored timeline
+LOADING = "loading timeline…"
+UNREADABLE = "This timeline cannot be read: the message line says why."
 
 
 class MainScreen(Screen):
@@ -92,11 +97,19 @@ class MainScreen(Screen):
         # with a loading snapshot and a worker brings the first real one
         self._first_error: StoreError | None = None
         try:
-            self.snapshot = link.snapshot() if link.ready else link.loading_snapshot()
+            # built here, on the UI thread, from what is in memory: no stored timeline is
+            # read (a worker makes the whole snapshot if escalations needed one)
+            self.snapshot = (
+                link.snapshot(read_cold=False) if link.ready else link.loading_snapshot()
+            )
         except StoreError as exc:  # a damaged row read for the first screen: on_mount ends
             self._first_error = exc
             self.snapshot = link.loading_snapshot()
         self._timeline_problem = ""  # the last damaged timeline said (said once, not per tick)
+        # stored timelines a worker found damaged (incident: the damage), for the
+        # snapshots' mapping `_unreadable_of`: not read again at every move
+        self._unreadable: dict[str, str] = {}
+        self._unreadable_of = None
         self.selected: str | None = None
         self._stop = threading.Event()
         self._filter_text = ""
@@ -147,6 +160,8 @@ class MainScreen(Screen):
             self.set_timer(GC_HOLD_LIMIT_SECONDS, gc_pause.release)
         else:
             self._started()
+            if self.snapshot.partial:
+                self.whole_snapshot()
         self.incidents.focus()
         self.request_oncall()
         if self.ticking:
@@ -189,7 +204,35 @@ class MainScreen(Screen):
             self.link.open_error = exc
             self.app.call_from_thread(self.app.exit, None, 2)
             return
+        if snap.rows:
+            # the first row is selected first: its timeline comes with the rows, not a
+            # frame later (the rest is read ahead once they are shown)
+            self.link.read_timeline(snap, snap.rows[0].id)
         self.post_message(SnapshotReady(snap))
+
+    @work(thread=True, exit_on_error=False, group="open")
+    def whole_snapshot(self) -> None:
+        """The first snapshot, made on the UI thread, left out escalations whose stored
+        timelines were not read: the whole one, read here."""
+        try:
+            self.post_message(SnapshotReady(self.link.snapshot()))
+        except Exception as exc:  # keep the screen alive; say what broke
+            self.post_message(CommandFailed("(store)", inert(str(exc), 300)))
+
+    @work(thread=True, exit_on_error=False, group="timelines", exclusive=True)
+    def read_timelines(self, snapshot, ids: list[str]) -> None:
+        """Read these incidents' stored timelines into memory, `ids[0]` first (the
+        selected one, when it was not read yet). A newer request cancels this one: it
+        stops before its next read."""
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        for inc in ids:
+            if worker.is_cancelled:
+                return
+            problem = self.link.read_timeline(snapshot, inc)
+            if problem or inc == ids[0]:
+                self.post_message(TimelineRead(inc, snapshot.timelines, problem))
 
     def on_unmount(self) -> None:
         self.stop_feed()
@@ -364,17 +407,62 @@ class MainScreen(Screen):
         self.query_one(StatusBar).show_stale(status_bar_text(stales, short=True))
 
     def _show_timeline(self, now) -> None:
-        try:
-            events = self.snapshot.timeline(self.selected) if self.selected else ()
-        except StoreError as exc:
-            # its stored line is damaged (read here, on first show): the pane stays empty,
-            # the message line names the file; the other incidents still work
-            events = ()
-            self._say_damage(inert(str(exc), 300))
-        pending = self.snapshot.pending.get(self.selected, ()) if self.selected else ()
+        """The selected incident's timeline if it is in memory; else a loading line, and a
+        worker reads it (the UI thread never reads the disk)."""
+        inc = self.selected
         pane = self._timeline_pane
-        pane.show(self.selected, events, now.timestamp(), pending)
-        pane.set_border_title(f"Timeline {self.selected}" if self.selected else "Timeline")
+        if inc is None:
+            pane.show(None, (), now.timestamp())
+        elif inc in self._unreadable:
+            # its stored line is damaged: the pane says so, the message line names the
+            # file; the other incidents still work
+            self._say_damage(self._unreadable[inc])
+            pane.show(inc, (), now.timestamp(), note=UNREADABLE)
+        else:
+            events = self.snapshot.timeline_in_memory(inc)
+            if events is None:
+                pane.show(inc, (), now.timestamp(), note=LOADING)
+            else:
+                pending = self.snapshot.pending.get(inc, ())
+                pane.show(inc, events, now.timestamp(), pending)
+        pane.set_border_title(f"Timeline {inc}" if inc else "Timeline")
+        self._read_ahead()
+
+    def _read_ahead(self) -> None:
+        """Start a worker reading the stored timelines near the cursor, when some row on
+        screen or within a screen of the cursor is not read yet (console.ui.read_ahead)."""
+        snap = self.snapshot
+        is_unread = getattr(snap.timelines, "is_unread", None)
+        if is_unread is None or not snap.rows:
+            return  # every timeline in memory (a store read from its journal, a drill)
+        if snap.timelines is not self._unreadable_of:
+            self._unreadable, self._unreadable_of = {}, snap.timelines
+        unreadable = self._unreadable
+        pane = self.incidents
+        height = pane.size.height - 1 if pane.size.height > 1 else self.app.size.height
+        ids = to_read(
+            pane.rows,
+            pane.cursor,
+            pane.scroll_offset.y,
+            height,
+            lambda i: is_unread(i) and i not in unreadable,
+        )
+        inc = self.selected
+        if inc is not None and ids and ids[0] != inc and inc in ids:
+            ids.remove(inc)
+            ids.insert(0, inc)  # the one waited for first
+        if ids:
+            self.read_timelines(snap, ids)
+
+    def on_timeline_read(self, message: TimelineRead) -> None:
+        if message.timelines is not self.snapshot.timelines:
+            return  # read into a mapping a reloaded store has replaced since
+        if message.problem:
+            if self._unreadable_of is not message.timelines:
+                self._unreadable, self._unreadable_of = {}, message.timelines
+            self._unreadable[message.incident] = message.problem
+        if message.incident == self.selected:
+            self._show_timeline(self.link.clock.now())
 
     def _say_damage(self, problem: str) -> None:
         """Say (once, not at every tick) what part of the store cannot be read."""

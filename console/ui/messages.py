@@ -82,3 +82,14 @@ class OutlookReady(Message):
         self.row = row
         self.minute = minute
         self.outlook = outlook
+
+
+class TimelineRead(Message):
+    """An incident's stored timeline was read into `timelines` (a snapshot's mapping) by
+    a worker, or could not be (`problem`: the damage, naming the file)."""
+
+    def __init__(self, incident: str, timelines, problem: str = "") -> None:
+        super().__init__()
+        self.incident = incident
+        self.timelines = timelines
+        self.problem = problem

@@ -1,7 +1,10 @@
 """The screen's one door to the store: run command lines, pick up other writers, snapshot.
 
 Only worker threads call it, and every call holds `lock`, so the live `State` is never
-read while this process folds into it. The UI thread sees `Snapshot`s only.
+read while this process folds into it. The UI thread sees `Snapshot`s only, and reads
+from one no stored timeline (`Snapshot.timeline_in_memory`): workers read them
+(`read_timeline`). The one snapshot the UI thread makes, the first of a store open
+already, reads nothing from the disk (`snapshot(read_cold=False)`).
 """
 
 from __future__ import annotations
@@ -12,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from console.domain.text import inert
 from console.store.errors import StoreError
-from console.ui.view_model import IncidentRow, Snapshot, component_rows, public_rows
+from console.ui.view_model import (
+    IncidentRow,
+    Snapshot,
+    component_rows,
+    public_rows,
+    timeline_unread,
+)
 
 if TYPE_CHECKING:
     from console.commands.apply import Outcome
@@ -246,8 +255,13 @@ class StoreLink:
 
     # -- seeing ------------------------------------------------------------------------
 
-    def snapshot(self) -> Snapshot:
-        """A fresh immutable view (copies only incidents changed since the last one)."""
+    def snapshot(self, *, read_cold: bool = True) -> Snapshot:
+        """A fresh immutable view (copies only incidents changed since the last one).
+
+        With `read_cold` False it reads no stored timeline from the disk (the UI thread's
+        first snapshot of a store open already): the escalations column then leaves out
+        the incidents whose timelines are not read yet and the snapshot says `partial`,
+        for a worker to make the whole one."""
         with self.lock:
             state = self.store.state
             reload = self._seen_version == -1 or self._dirty is None
@@ -289,6 +303,7 @@ class StoreLink:
             )
             if self._public_of is not self._sorted:
                 self._public, self._public_of = public_rows(self._sorted), self._sorted
+            soon, partial = self._escalations_soon(state, read_cold)
             return Snapshot(
                 version=self.store.version,
                 rows=self._sorted,
@@ -301,10 +316,11 @@ class StoreLink:
                 windows=self._windows(state),
                 pending_intents=len(self._pending or ()),
                 providers=providers,
-                escalations_soon=self._escalations_soon(state),
+                escalations_soon=soon,
                 pending=pending,
                 kind=self.kind,
                 read_only=self.read_only,
+                partial=partial,
             )
 
     def _pending_from_store(self) -> set[str]:
@@ -370,19 +386,24 @@ class StoreLink:
             (s.provider, inert(s.text, 60), s.level) for s in trouble
         )
 
-    def _escalations_soon(self, state) -> dict[str, Any]:
-        """Triggered incidents whose next page is due within a few minutes."""
+    def _escalations_soon(self, state, read_cold: bool = True) -> tuple[dict[str, Any], bool]:
+        """Triggered incidents whose next page is due within a few minutes, and whether
+        some were left out (`read_cold` False and their stored timelines not read yet)."""
         if not self.settings.raw.get("policies"):
-            return {}
+            return {}, False
         now = self.clock.now()
         now_ts = now.timestamp()
         if self._soon_checked_at is not None and abs(now_ts - self._soon_checked_at) < 15:
-            return dict(self._soon)
+            return dict(self._soon), False
         from console.domain.oncall import next_pages
 
         soon: dict[str, Any] = {}
+        left_out = False
         triggered = [r for r in self._sorted if r.status == "triggered"][:ESCALATION_SCAN_LIMIT]
         for row in triggered:
+            if not read_cold and timeline_unread(state.timelines, row.id):
+                left_out = True  # read from the disk by a worker's snapshot, not here
+                continue
             inc = state.incidents.get(row.id)
             try:
                 pages = next_pages(self.settings, inc, now, state.timeline(row.id))
@@ -393,5 +414,20 @@ class StoreLink:
                 continue
             if pages and 0 <= (pages[0].at - now).total_seconds() <= ESCALATION_SOON_SECONDS:
                 soon[row.id] = pages[0].at
-        self._soon, self._soon_checked_at = soon, now_ts
-        return dict(soon)
+        if not left_out:  # a partial answer is not kept: the next snapshot works it out
+            self._soon, self._soon_checked_at = soon, now_ts
+        return dict(soon), left_out
+
+    def read_timeline(self, snapshot: Snapshot, inc_id: str) -> str:
+        """(worker threads) Bring one incident's stored timeline into memory: "" once it
+        is there, else the damage found, naming the file (the entry stays unread).
+
+        Not under `lock`: the timelines mapping builds each entry under its own lock, so
+        a read ahead of the cursor never waits behind a command's durable write."""
+        try:
+            snapshot.timelines.get(inc_id)
+        except StoreError as exc:
+            return inert(str(exc), 300)
+        except OSError as exc:  # the disk under the open event file failed
+            return inert(f"{inc_id}'s stored timeline cannot be read: {exc.strerror}", 300)
+        return ""

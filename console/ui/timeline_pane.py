@@ -58,6 +58,7 @@ class TimelinePane(LineView):
         self.incident: str | None = None
         self.events: tuple = ()
         self.pending: tuple[str, ...] = ()
+        self.note: str | None = None  # said instead of events ("loading timeline…")
         self.now_ts = 0.0
         self._styles: dict[str, Style] | None = None
         # an event's lines for (event id, minute, width): moving back to an incident, or
@@ -65,14 +66,21 @@ class TimelinePane(LineView):
         self._event_cache: dict[tuple, list[Text]] = {}
 
     def show(
-        self, incident: str | None, events: tuple, now_ts: float, pending: tuple[str, ...] = ()
+        self,
+        incident: str | None,
+        events: tuple,
+        now_ts: float,
+        pending: tuple[str, ...] = (),
+        note: str | None = None,
     ) -> None:
         """Show `events` of `incident`, then what has not reached a provider yet
-        (`pending`: console.domain.pending lines); rebuilds only if something changed."""
+        (`pending`: console.domain.pending lines), or one muted line `note` instead (its
+        timeline is still being read, or cannot be); rebuilds only if something changed."""
         same = (
             incident == self.incident
             and len(events) == len(self.events)
             and pending == self.pending
+            and note == self.note
         )
         minute_moved = int(now_ts // 60) != int(self.now_ts // 60)
         if same and not minute_moved and self._lines:
@@ -80,9 +88,16 @@ class TimelinePane(LineView):
         if incident != self.incident:
             # another incident: from its start (the lines that differ are repainted)
             self.scroll_home(animate=False, immediate=True)
+        # the events that replace "loading timeline…" are shown from their start, as
+        # moving to the incident shows them, not followed to the end as new events are
+        from_note = self.note is not None and note is None and incident == self.incident
         self.incident, self.events, self.now_ts = incident, events, now_ts
-        self.pending = pending
-        self.rebuild()
+        self.pending, self.note = pending, note
+        follow, self.follow = self.follow, self.follow and not from_note
+        try:
+            self.rebuild()
+        finally:
+            self.follow = follow
 
     def on_resize(self) -> None:
         if self.is_mounted:
@@ -110,6 +125,9 @@ class TimelinePane(LineView):
             self.set_lines(
                 [Text(" Select an incident to see its timeline.", style["timeline--muted"])]
             )
+            return
+        if self.note is not None:
+            self.set_lines([Text(f" {self.note}", style["timeline--muted"])])
             return
         events = self.events[-MAX_EVENTS:]
         lines: list[Text] = []

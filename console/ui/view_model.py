@@ -126,6 +126,9 @@ class Snapshot:
     loading: bool = False  # the store is still being opened: nothing to list yet
     # the rows with a public status-page incident, in list order (None: work them out)
     public: tuple[IncidentRow, ...] | None = None
+    # escalations_soon left out incidents whose stored timelines were not read yet (a
+    # snapshot made on the UI thread reads no disk): a worker makes the whole one
+    partial: bool = False
 
     def public_pages(self) -> tuple[IncidentRow, ...]:
         """Open incidents with a public (unresolved) status-page incident, in list order:
@@ -136,8 +139,21 @@ class Snapshot:
 
     def timeline(self, inc_id: str) -> tuple:
         """The incident's events; `tuple(list)` is atomic under the GIL, so this is safe
-        while a worker appends to the list."""
+        while a worker appends to the list. May read the store's cold file (a timeline not
+        read yet) and raise its StoreError: worker threads only (see `timeline_in_memory`)."""
         return tuple(self.timelines.get(inc_id, ()))
+
+    def timeline_in_memory(self, inc_id: str) -> tuple | None:
+        """The incident's events if they are in memory, else None (its stored timeline is
+        not read yet). Never reads the disk and never waits: what the UI thread calls."""
+        if timeline_unread(self.timelines, inc_id):
+            return None
+        return tuple(self.timelines.get(inc_id, ()))
+
+    def unread_timelines(self, ids) -> list[str]:
+        """Those of `ids` whose stored timelines are not read yet (in the order given)."""
+        is_unread = getattr(self.timelines, "is_unread", None)
+        return [i for i in ids if is_unread(i)] if is_unread is not None else []
 
     def stale_pages(self, now_ts: float, stale_minutes: int) -> list[tuple[str, int]]:
         """(incident, silent minutes) of every open incident whose status page is stale."""
@@ -155,6 +171,13 @@ class Snapshot:
             if row.id == inc_id:
                 return i
         return None
+
+
+def timeline_unread(timelines, inc_id: str) -> bool:
+    """Whether reading `timelines[inc_id]` would read the store's cold file (a plain dict's
+    never would). Never reads and never waits."""
+    is_unread = getattr(timelines, "is_unread", None)
+    return is_unread is not None and is_unread(inc_id)
 
 
 def public_rows(rows) -> tuple[IncidentRow, ...]:

@@ -1,0 +1,261 @@
+"""The UI thread never reads a stored timeline from the disk.
+
+A compacted store keeps each incident's timeline in its event file until first read
+(console/store/coldlog.py). Workers read them: ahead of the cursor, so that an ordinary
+move finds its timeline in memory; on a jump, while the Timeline pane says it is loading;
+and for the first snapshot's escalations column. Every read of the event file here
+records its thread, and may be held until the test lets it go.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pendulum
+import pytest
+
+from console.domain.model import Event
+from console.store import Batch, Store
+from console.store.coldlog import ColdFile
+from console.ui.main_screen import LOADING
+from console.ui.read_ahead import band, outward, to_read
+from console.ui.store_link import StoreLink
+from tests.ui.conftest import SEED, T0, seed_store, settle
+
+pytestmark = pytest.mark.anyio
+
+
+class ColdReads:
+    """Wraps ColdFile.timeline: records (incident, thread id) of every read; while
+    `held`, a read waits (at most a few seconds) until `release()`."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.reads: list[tuple[str, int]] = []
+        self.gate = threading.Event()
+        self.gate.set()
+        real = ColdFile.timeline
+
+        def timeline(cold, inc_id, line):
+            self.reads.append((inc_id, threading.get_ident()))
+            self.gate.wait(5)
+            return real(cold, inc_id, line)
+
+        monkeypatch.setattr(ColdFile, "timeline", timeline)
+
+    def hold(self) -> None:
+        self.gate.clear()
+
+    def release(self) -> None:
+        self.gate.set()
+
+    def on(self, thread: int) -> list[str]:
+        return [inc for inc, t in self.reads if t == thread]
+
+    def of(self, incident: str) -> int:
+        return sum(1 for inc, _ in self.reads if inc == incident)
+
+
+def _many(path, count: int) -> None:
+    """A compacted store of `count` incidents, INC-1 the newest-sorted last; two events each."""
+    at = pendulum.parse(T0)
+    events = []
+    for n in range(1, count + 1):
+        inc, when = f"INC-{n}", at.add(minutes=n)
+        events.append(
+            Event(
+                id=f"o{n}",
+                at=when,
+                kind="opened",
+                author="test",
+                origin="local",
+                text=f"Opened: incident {n}",
+                incident=inc,
+                data={
+                    "title": f"incident {n}",
+                    "severity": 3,
+                    "urgency": "low",
+                    "service": "database",
+                    "components": [],
+                },
+            )
+        )
+        events.append(
+            Event(
+                id=f"n{n}",
+                at=when.add(seconds=30),
+                kind="note",
+                author="test",
+                origin="local",
+                text=f"first note on {inc}",
+                incident=inc,
+                data={"text": f"first note on {inc}"},
+            )
+        )
+    store = Store.open(path)
+    store.transact(lambda s: Batch(events=events))
+    store.compact()
+    store.close()
+
+
+def _timeline_text(app) -> str:
+    pane = app.screen.pane("timeline")
+    return "\n".join(
+        "".join(seg.text for seg in pane.render_line(y)) for y in range(pane.size.height)
+    )
+
+
+def _make(path, ui_settings, ui_clock):
+    from console.ui.app import make_app
+
+    store = Store.open(path, read_only=True)
+    app = make_app(store, ui_settings, ui_clock, ticking=False, bell=False, read_only=True)
+    return store, app
+
+
+async def test_moves_and_jumps_never_read_a_timeline_on_the_ui_thread(
+    tmp_path, ui_clock, ui_settings, monkeypatch
+):
+    path = tmp_path / "store"
+    _many(path, 300)
+    reads = ColdReads(monkeypatch)
+    store, app = _make(path, ui_settings, ui_clock)
+    ui = threading.get_ident()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for keys in (("down",) * 5, ("G",), ("up",) * 3, ("g",), ("pagedown",) * 3):
+            await pilot.press(*keys)
+            await settle(pilot)
+            selected = app.screen.selected
+            assert f"first note on {selected}" in _timeline_text(app)
+    store.close()
+    assert reads.reads, "the store's timelines were read from its event file"
+    assert reads.on(ui) == []
+
+
+async def test_an_ordinary_move_finds_its_timeline_read_ahead(
+    tmp_path, ui_clock, ui_settings, monkeypatch
+):
+    path = tmp_path / "store"
+    _many(path, 300)
+    reads = ColdReads(monkeypatch)
+    store, app = _make(path, ui_settings, ui_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        pane = screen.incidents
+        height = pane.size.height - 1
+        # the rows on screen and a screen's worth below the cursor are in memory already
+        for row in pane.rows[: 2 * height]:
+            assert screen.snapshot.timeline_in_memory(row.id) is not None, row.id
+        assert screen.snapshot.timeline_in_memory(pane.rows[-1].id) is None
+        before = len(reads.reads)
+        reads.hold()  # a read now would keep the pane saying "loading"
+        for _ in range(height):
+            await pilot.press("down")
+            assert LOADING not in _timeline_text(app)
+            assert f"first note on {screen.selected}" in _timeline_text(app)
+        reads.release()
+        await settle(pilot)
+        assert len(reads.reads) == before, "a screenful of moves started no read"
+    store.close()
+
+
+async def test_a_jump_shows_loading_at_once_then_the_events(
+    tmp_path, ui_clock, ui_settings, monkeypatch
+):
+    path = tmp_path / "store"
+    _many(path, 300)
+    reads = ColdReads(monkeypatch)
+    store, app = _make(path, ui_settings, ui_clock)
+    ui = threading.get_ident()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        reads.hold()
+        await pilot.press("G")
+        await pilot.pause()
+        last = app.screen.selected
+        assert last == app.screen.incidents.rows[-1].id
+        text = _timeline_text(app)
+        assert LOADING in text and "first note" not in text, text
+        assert app.screen.pane("timeline").border_title == f"Timeline {last}"
+        reads.release()
+        await settle(pilot)
+        assert LOADING not in _timeline_text(app)
+        assert f"first note on {last}" in _timeline_text(app)
+        assert reads.of(last) == 1  # read once, by a worker; the repaint read nothing
+    store.close()
+    assert reads.on(ui) == []
+
+
+async def test_a_read_that_lands_after_the_cursor_moved_on_leaves_the_pane_alone(
+    tmp_path, ui_clock, ui_settings, monkeypatch
+):
+    path = tmp_path / "store"
+    _many(path, 300)
+    reads = ColdReads(monkeypatch)
+    store, app = _make(path, ui_settings, ui_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        reads.hold()
+        await pilot.press("G")
+        await pilot.pause()
+        await pilot.press("g")  # back to the top (read ahead already): shown at once
+        await pilot.pause()
+        top = app.screen.selected
+        assert f"first note on {top}" in _timeline_text(app)
+        reads.release()
+        await settle(pilot)
+        assert app.screen.selected == top
+        assert f"first note on {top}" in _timeline_text(app)
+        assert app.screen.pane("timeline").border_title == f"Timeline {top}"
+    store.close()
+
+
+async def test_the_first_snapshots_escalations_are_read_off_the_ui_thread(
+    tmp_path, ui_clock, ui_settings, monkeypatch
+):
+    # INC-4 (payments) is declared as the clock reads: its first page is due now, so the
+    # list marks it; once compacted, its timeline is on disk
+    path = tmp_path / "store"
+    store = seed_store(
+        path,
+        ui_clock,
+        ui_settings,
+        SEED + [(600, 'declare sev3 "Card auth slow" --service payments')],
+    )
+    soon = StoreLink(store, ui_settings, ui_clock).snapshot().escalations_soon
+    assert "INC-4" in soon
+    store.compact()
+    store.close()
+    reads = ColdReads(monkeypatch)
+    store, app = _make(path, ui_settings, ui_clock)
+    ui = threading.get_ident()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.screen.snapshot.escalations_soon == soon
+        assert not app.screen.snapshot.partial
+    store.close()
+    assert reads.of("INC-4") >= 1
+    assert reads.on(ui) == []
+
+
+def test_the_band_is_the_screen_and_a_screen_either_side_of_the_cursor():
+    assert band(1000, 50, 40, 20) == range(30, 71)
+    assert band(1000, 0, 0, 20) == range(0, 21)
+    assert band(30, 29, 10, 20) == range(9, 30)
+    assert band(1000, 50, 40, 20, 2) == range(10, 91)
+    assert outward(5, range(3, 9)) == [5, 6, 4, 7, 3, 8]
+
+
+def test_nothing_to_read_while_the_band_is_read():
+    class Row:
+        def __init__(self, i):
+            self.id = f"INC-{i}"
+
+    rows = [Row(i) for i in range(100)]
+    read = {f"INC-{i}" for i in range(0, 41)}
+    assert to_read(rows, 10, 0, 20, lambda i: i not in read) == []
+    # one row of the band unread: the read reaches two screens from the cursor, nearest first
+    wanted = to_read(rows, 25, 10, 20, lambda i: i not in read)
+    assert wanted == [f"INC-{i}" for i in range(41, 66)]
+    assert to_read([], 0, 0, 20, lambda i: True) == []
