@@ -28,6 +28,7 @@ from pendulum import UTC
 
 from console.domain.model import Event, State, event_to_row, iso_precise
 from console.store import journal as jr
+from console.store.appender import Appender
 from console.store.coldlog import (
     ColdFile,
     ColdFileError,
@@ -115,8 +116,11 @@ class Store:
         self._lock_fd: int | None = None
         self._lock_pid = 0  # a forked child must not share its parent's lock (one flock)
         self._lock_depth = 0
-        self._journal_fd: int | None = None
-        self._journal_fd_gen = 0
+        self._appender: Appender | None = None
+        self._appender_gen = 0
+        # the write counter in the lock file as of this process's last look: unchanged
+        # (and the journal's size unchanged), nobody else wrote since
+        self._writes_seen = -1
         self._listeners: list[Callable[[list[dict[str, Any]]], None]] = []
 
     # -- opening ---------------------------------------------------------------------
@@ -429,15 +433,16 @@ class Store:
             return self._refresh_locked()
 
     def _refresh_locked(self) -> bool:
-        fd = self._journal_fd
-        if fd is not None and self._journal_fd_gen == self._gen and self._offset:
-            # the usual case for a writer: one fstat of the journal it appends to (and a
-            # stat of the snapshot) shows that nobody else wrote since its last write
-            st = os.fstat(fd)
+        app = self._appender
+        if app is not None and self._appender_gen == self._gen and self._offset:
+            # the usual case for a writer: one fstat of the journal it appends to, a read
+            # of the write counter (and a stat of the snapshot) show that nobody else
+            # wrote since its last write
+            st = os.fstat(app.fd)
             if (
                 st.st_nlink
                 and st.st_size == self._size_known
-                and jr.nothing_after(fd, self._offset)
+                and self._quiet_since(app.fd)
                 and (
                     # no snapshot then, none now: os.access says so without an exception
                     not os.access(self._snap_file, os.F_OK)
@@ -451,6 +456,7 @@ class Store:
         self._close_journal_fd()  # from here on the journal may be another file
         if not self.path.is_dir():
             return False
+        self._writes_seen = self._writes_counted()  # before reading what they wrote
         if self._snapshot_signature() != self._snap_sig:
             before = self.version
             self._load()  # compacted by another process: start again from its snapshot
@@ -516,19 +522,41 @@ class Store:
         finally:
             self._thread_lock.release()
 
-    def _journal_for_append(self) -> int:
+    def _quiet_since(self, fd: int) -> bool:
+        """Nobody wrote since this process last looked: the lock file's write counter is
+        as it was (a direct write leaves no page to look at cheaply), or where there is
+        no counter to read, a zero where the next line goes."""
+        if self._lock_fd is not None and self._lock_pid == os.getpid():
+            return self._writes_seen >= 0 and self._writes_counted() == self._writes_seen
+        return jr.nothing_after(fd, self._offset)
+
+    def _writes_counted(self) -> int:
+        """The write counter in the lock file (-1: none to read). Not durable, and need not
+        be: it tells live processes that the journal changed; a new one reads it whole."""
+        fd = self._lock_fd
+        if fd is None or self._lock_pid != os.getpid():
+            return -1
+        return int.from_bytes(os.pread(fd, 8, 0), "little")
+
+    def _count_a_write(self) -> None:
+        # before the write: a writer that dies in the middle of it has changed the count,
+        # so the next one reads what it left (and cuts a torn line) instead of writing past it
+        n = max(self._writes_counted(), 0) + 1
+        os.pwrite(self._lock_fd, n.to_bytes(8, "little"), 0)
+        self._writes_seen = n
+
+    def _journal_for_append(self) -> Appender:
         """The current journal, open for writing (opened once per generation)."""
-        if self._journal_fd is None or self._journal_fd_gen != self._gen:
+        if self._appender is None or self._appender_gen != self._gen:
             self._close_journal_fd()
-            # read as well: a write first looks at the byte after the last line
-            self._journal_fd = os.open(self._journal_path(self._gen), os.O_RDWR)
-            self._journal_fd_gen = self._gen
-        return self._journal_fd
+            self._appender = Appender(self._journal_path(self._gen))
+            self._appender_gen = self._gen
+        return self._appender
 
     def _close_journal_fd(self) -> None:
-        if self._journal_fd is not None:
-            fd, self._journal_fd = self._journal_fd, None
-            os.close(fd)
+        if self._appender is not None:
+            app, self._appender = self._appender, None
+            app.close()
 
     def transact(self, fn: Callable[[State], Any]) -> Any:
         """Under the write lock: catch up, call `fn(state)`, persist what it returns, fold it.
@@ -568,9 +596,9 @@ class Store:
                 results.append(result)
             if batches:
                 offset = self._offset
-                self._offset, self._size_known = jr.append_fd(
-                    self._journal_for_append(), offset, batches, clean_to=self._clean_to
-                )
+                app = self._journal_for_append()
+                self._count_a_write()
+                self._offset, self._size_known = app.append(offset, batches, self._clean_to)
                 self._clean_to = -1
                 self._line += len(batches)
                 if self._listeners:
