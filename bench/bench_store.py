@@ -37,7 +37,8 @@ def _bytes_open_reads(path: Path) -> list[bytes]:
         with f.open("rb") as fh:
             docs.append(fh.readline())  # the header; the rest is read per incident
     for f in sorted(path.glob("journal-*.jsonl")):
-        docs.extend(line + b"\n" for line in f.read_bytes().splitlines())
+        # past the last line, zeros: the space the journal writes ahead (no JSON to parse)
+        docs.extend(line + b"\n" for line in f.read_bytes().rstrip(b"\0").splitlines())
     return docs
 
 
