@@ -37,7 +37,7 @@ _GONE = object()  # a child's marker for "deleted here, whatever the parent says
 _UNREAD = object()  # put_entry's "look the old entry up yourself"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class AlertEntry:
     """One open alert. `incident` is None while the alert is suppressed."""
 
@@ -51,6 +51,34 @@ class AlertEntry:
     first_at: Any  # DateTime
     last_at: Any  # DateTime
     started_at: str | None = None  # the sender's start time (Alertmanager startsAt)
+
+    def __init__(
+        self,
+        key: str,
+        incident: str | None,
+        service: str | None,
+        status: str,
+        summary: str,
+        severity: str,
+        count: int,
+        first_at: Any,
+        last_at: Any,
+        started_at: str | None = None,
+    ) -> None:
+        # the fields straight into the instance's dict: a frozen dataclass's own __init__
+        # sets each through object.__setattr__, three times the cost, and every alert
+        # makes two entries (intake's scratch book, then the store's)
+        d = self.__dict__
+        d["key"] = key
+        d["incident"] = incident
+        d["service"] = service
+        d["status"] = status
+        d["summary"] = summary
+        d["severity"] = severity
+        d["count"] = count
+        d["first_at"] = first_at
+        d["last_at"] = last_at
+        d["started_at"] = started_at
 
 
 @dataclass(frozen=True)

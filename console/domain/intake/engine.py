@@ -23,7 +23,7 @@ import datetime as _dt
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from pendulum import DateTime
@@ -72,16 +72,19 @@ class IntakeResult:
         return [o.dedup_key for o in self.outcomes if o.dedup_key]
 
 
-@dataclass
 class _Routed:
     """A trigger after the rules: where it goes and what the rules changed."""
 
-    alert: Alert
-    service: str | None
-    drop_rule: str | None = None
-    suppress_rule: str | None = None
-    priority: str | None = None
-    notes: list[str] = field(default_factory=list)
+    # one per trigger: a plain class with slots costs a third of a dataclass to make
+    __slots__ = ("alert", "service", "drop_rule", "suppress_rule", "priority", "notes")
+
+    def __init__(self, alert: Alert, service: str | None = None) -> None:
+        self.alert = alert
+        self.service = service
+        self.drop_rule: str | None = None
+        self.suppress_rule: str | None = None
+        self.priority: str | None = None
+        self.notes: list[str] = []
 
 
 class _Scratch:
@@ -173,7 +176,7 @@ class _Run:
         elif alert.action == "trigger":
             if alert.dedup_key is None:
                 # Events v2 makes a key for a trigger without one and answers with it
-                alert = replace(alert, dedup_key=self.ids())
+                alert = alert.but(dedup_key=self.ids())
             self.trigger(alert)
         else:
             self.ack_or_resolve(alert)
@@ -381,7 +384,7 @@ class _Run:
         if a.priority:
             routed.priority = a.priority
         if a.severity:
-            routed.alert = replace(routed.alert, severity=a.severity)
+            routed.alert = routed.alert.but(severity=a.severity)
         if a.annotate:
             routed.notes.append(clean_text(a.annotate, 1024))
 

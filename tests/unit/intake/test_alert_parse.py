@@ -224,3 +224,36 @@ def test_untrusted_text_is_cleaned_and_bounded():
     assert len(a.summary) <= MAX_SUMMARY
     assert "\x1b" not in a.source
     assert clean_text("line1\nline2\ttab") == "line1 line2 tab"
+
+
+def test_but_is_dataclasses_replace():
+    import dataclasses
+
+    [a] = parse_body(events_v2_example(), T0)
+    for changes in ({"severity": "info"}, {"dedup_key": "k2", "summary": "s"}, {}):
+        copy = a.but(**changes)
+        assert copy == dataclasses.replace(a, **changes)
+        assert copy is not a
+    assert a.severity == "critical"  # the original is untouched
+    with pytest.raises(TypeError, match="no field 'sevirity'"):
+        a.but(sevirity="info")
+
+
+def test_the_alert_init_takes_the_fields_in_order_with_their_defaults():
+    import dataclasses
+    import inspect
+
+    from console.domain.intake.alert import Alert
+
+    params = list(inspect.signature(Alert.__init__).parameters.values())[1:]
+    fields = dataclasses.fields(Alert)
+    assert [p.name for p in params] == [f.name for f in fields]
+    for p, f in zip(params, fields, strict=True):
+        if f.default is not dataclasses.MISSING:
+            assert p.default == f.default, f.name
+        elif f.default_factory is not dataclasses.MISSING:
+            assert p.default is None, f.name  # made fresh for each alert
+        else:
+            assert p.default is inspect.Parameter.empty, f.name
+    a, b = Alert("events_v2", "trigger", "k"), Alert("events_v2", "trigger", "k")
+    assert a == b and a.custom_details == {} and a.custom_details is not b.custom_details

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -93,3 +94,16 @@ def test_resolving_an_incident_frees_exactly_its_group_slots_in_any_layer(before
     assert {t for ts in flat._tokens.values() for t in ts} == {
         t for t, inc in _groups(flat).items() if inc
     }
+
+
+def test_an_entry_is_a_frozen_dataclass_with_every_field_set():
+    import dataclasses
+
+    e = AlertEntry("k", "INC-1", "svc", "triggered", "s", "critical", 2, 1.0, 2.0)
+    assert [f.name for f in dataclasses.fields(e)] == list(vars(e))
+    assert e.started_at is None and e.count == 2
+    assert dataclasses.replace(e, count=3) == AlertEntry(
+        "k", "INC-1", "svc", "triggered", "s", "critical", 3, 1.0, 2.0, None
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        e.count = 5  # type: ignore[misc]
