@@ -14,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any
 
 from pendulum import DateTime
@@ -186,6 +188,34 @@ class Alert:
 
 
 _FIELD_NAMES = frozenset(f.name for f in fields(Alert))
+
+
+def field_reader(path: tuple[str | int, ...]) -> Callable[[Alert], Any]:
+    """`lambda alert: alert.field_value(path)`, made once for a rule or a grouping.
+
+    A plain field is one attribute read: rules test several fields of every alert.
+    """
+    if len(path) == 1 and path[0] != "custom_details":
+        attr = _FIELD_ATTRS.get(path[0]) if isinstance(path[0], str) else None
+        if attr is None:
+            return _nothing
+        read = attrgetter(attr)
+
+        def plain(alert: Alert) -> Any:
+            value = read(alert)
+            return value if value not in ("", None) else None
+
+        return plain
+
+    def nested(alert: Alert) -> Any:
+        return alert.field_value(path)
+
+    return nested
+
+
+def _nothing(alert: Alert) -> None:
+    return None
+
 
 # the fields a rule may name (event.NAME) and the attribute holding each
 _FIELD_ATTRS = {

@@ -33,7 +33,7 @@ from typing import Any
 import pendulum
 from pendulum import DateTime
 
-from console.domain.intake.alert import Alert
+from console.domain.intake.alert import Alert, field_reader
 
 FIELDS = ("summary", "source", "severity", "component", "group", "class", "dedup_key")
 KEYWORDS = ("and", "or", "not", "matches", "part", "regex", "exists")
@@ -328,10 +328,10 @@ class _Parser:
         if tok.kind != "field":
             raise self.expected("a field such as event.summary")
         self.take()
-        path = tok.value
+        read = field_reader(tok.value)
         if self.is_word("exists"):
             self.take()
-            return lambda a, now: a.field_value(path) is not None
+            return lambda a, now: read(a) is not None
         if not self.is_word("matches"):
             raise self.expected("'matches' or 'exists'")
         self.take()
@@ -347,7 +347,7 @@ class _Parser:
         if mode == "exact":
 
             def exact(a: Any, now: Any) -> bool:
-                value = a.field_value(path)
+                value = read(a)
                 if isinstance(value, str):
                     return value == pattern
                 return pattern in _as_texts(value)
@@ -357,7 +357,7 @@ class _Parser:
             needle = pattern.casefold()
 
             def part(a: Any, now: Any) -> bool:
-                value = a.field_value(path)
+                value = read(a)
                 if isinstance(value, str):
                     return needle in value.casefold()
                 return any(needle in t.casefold() for t in _as_texts(value))
@@ -369,7 +369,7 @@ class _Parser:
             raise ConditionError(f"bad regular expression {lit.text}: {exc}") from None
 
         def regex(a: Any, now: Any) -> bool:
-            value = a.field_value(path)
+            value = read(a)
             if isinstance(value, str):
                 return rx.search(value) is not None
             return any(rx.search(t) for t in _as_texts(value))
@@ -382,10 +382,12 @@ class Condition:
 
     def __init__(self, text: str, predicate: Predicate) -> None:
         self.text = text
-        self._predicate = predicate
+        # `cond.matches(alert, now)` is `cond(alert, now)` without the call through
+        # __call__ (intake tests every alert against several rules)
+        self.matches = predicate
 
     def __call__(self, alert: Alert, now: DateTime | None = None) -> bool:
-        return self._predicate(alert, now)
+        return self.matches(alert, now)
 
     def __repr__(self) -> str:
         return f"Condition({self.text!r})"

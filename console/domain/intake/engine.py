@@ -22,15 +22,27 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from pendulum import DateTime
 
 from console.domain.clock import in_utc, iso
-from console.domain.intake.alert import Alert, clean_text, parse_body, severity_urgency
-from console.domain.intake.book import AlertBook, fold_alert_event
+from console.domain.intake.alert import (
+    Alert,
+    clean_text,
+    field_reader,
+    parse_body,
+    severity_urgency,
+)
+from console.domain.intake.book import (
+    BOOK_KINDS,
+    AlertBook,
+    AlertEntry,
+    GroupSlot,
+    fold_alert_event,
+)
 from console.domain.intake.config import (
     UNROUTED,
     IntakeConfig,
@@ -46,9 +58,32 @@ ORIGIN = "intake"
 IdSource = Callable[[], str]
 
 
+# ids made ahead: 128 bits of os.urandom each, as 32 hex digits (like uuid4().hex). One
+# read of the kernel's randomness per 128 ids instead of one per id: each read is a
+# system call that lets go of the GIL, and a receiver's writer would then wait behind the
+# senders for it back. A list's iterator hands each id out once, whatever the threads.
+_ID_BATCH = 128
+_ids: Iterator[str] = iter(())
+
+
 def _uuid_hex() -> str:
-    # 128 random bits as 32 hex digits, like uuid4().hex, at a fifth of its cost
-    return os.urandom(16).hex()
+    global _ids
+    try:
+        return next(_ids)
+    except StopIteration:
+        raw = os.urandom(16 * _ID_BATCH).hex()
+        _ids = iter([raw[i : i + 32] for i in range(0, len(raw), 32)])
+        return next(_ids)
+
+
+def _forget_ids() -> None:
+    # a forked child must not hand out the ids its parent has in hand
+    global _ids
+    _ids = iter(())
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_ids)
 
 
 @dataclass
@@ -88,13 +123,19 @@ class _Routed:
 
 
 class _Scratch:
-    """The state as this call has changed it so far (incidents opened, alerts booked)."""
+    """The state as this call has changed it so far (incidents opened, alerts booked).
+
+    Its alert book is a child of the state's, made at the first change, and an event is
+    folded into it only when something reads the book after it: the events of a body's
+    last alert (its only one, from most senders) are never read back here, and so are
+    folded once, by the store, not twice.
+    """
 
     def __init__(self, state: State) -> None:
         self.state = state
-        self.book: AlertBook = state.alerts.child()
+        self._book: AlertBook | None = None
+        self._unfolded: list[Event] = []
         self.status: dict[str, str] = {}
-        self.service: dict[str, str | None] = {}
         self.last_number = state.last_number
 
     def next_incident_id(self) -> str:
@@ -108,16 +149,51 @@ class _Scratch:
         return found.status if found else None
 
     def fold(self, ev: Event) -> None:
-        fold_alert_event(self.book, ev)
+        """Take one event of this call: its incident's status now, the book when read."""
+        if ev.kind in BOOK_KINDS:
+            self._unfolded.append(ev)
         if ev.incident is None:
             return
         if ev.kind == "opened":
             self.status[ev.incident] = "triggered"
-            self.service[ev.incident] = ev.data.get("service")
         elif ev.kind == "acknowledged":
             self.status[ev.incident] = "acknowledged"
         elif ev.kind == "resolved":
             self.status[ev.incident] = "resolved"
+
+    # -- the alert book as this call's events have left it ----------------------------
+
+    def _reader(self) -> AlertBook:
+        if self._unfolded:
+            return self._writer()
+        # nothing changed yet: the state's own book reads the same as an empty child
+        return self._book if self._book is not None else self.state.alerts
+
+    def _writer(self) -> AlertBook:
+        book = self._book
+        if book is None:
+            book = self._book = self.state.alerts.child()
+        if self._unfolded:
+            unfolded, self._unfolded = self._unfolded, []
+            for ev in unfolded:
+                fold_alert_event(book, ev)
+        return book
+
+    def entry(self, key: str) -> AlertEntry | None:
+        return self._reader().entry(key)
+
+    def has_keys(self, incident: str) -> bool:
+        return self._reader().has_keys(incident)
+
+    def resolved_source_time(self, key: str) -> str | None:
+        return self._reader().resolved_source_time(key)
+
+    def group(self, token: str) -> GroupSlot | None:
+        return self._reader().group(token)
+
+    def close_entry(self, key: str) -> None:
+        """Forget the open alert `key` (in this call's book only)."""
+        self._writer().put_entry(key, None)
 
 
 class _Run:
@@ -196,7 +272,7 @@ class _Run:
 
     def ack_or_resolve(self, alert: Alert) -> None:
         key = alert.dedup_key or ""
-        entry = self.scratch.book.entry(key)
+        entry = self.scratch.entry(key)
         verb = "acknowledge" if alert.action == "acknowledge" else "resolve"
         source_time = _source_time(alert)
         if entry is None:
@@ -259,7 +335,7 @@ class _Run:
             source_time=source_time,
         )
         self.outcome(key, "resolved", inc)
-        if inc is None or self.scratch.book.has_keys(inc):
+        if inc is None or self.scratch.has_keys(inc):
             return
         service = self.config.service(entry.service or "")
         if service.auto_resolve_alerts and self.scratch.incident_status(inc) not in (
@@ -287,9 +363,9 @@ class _Run:
             )
             self.outcome(key, "dropped", detail=routed.drop_rule)
             return
-        entry = self.scratch.book.entry(key)
+        entry = self.scratch.entry(key)
         if entry is None:
-            last_resolve = self.scratch.book.resolved_source_time(key)
+            last_resolve = self.scratch.resolved_source_time(key)
             started = _source_time(alert, start=True)
             if last_resolve and started and started <= last_resolve:
                 self.emit(
@@ -343,7 +419,7 @@ class _Run:
             return
         if entry is not None:
             # was suppressed, is not any more (the window ended): it becomes a live alert
-            self.scratch.book.put_entry(key, None)
+            self.scratch.close_entry(key)
         self.open_or_join(routed)
 
     # -- routing and rules ------------------------------------------------------------
@@ -359,7 +435,7 @@ class _Run:
         else:
             target = self.config.catch_all
             for rule in self.config.router_rules:
-                if rule.test(routed.alert, self.at):
+                if rule.test.matches(routed.alert, self.at):
                     target = rule.actions.route_to or target
                     self.apply_actions(routed, rule)
                     break
@@ -371,7 +447,7 @@ class _Run:
     def apply_rules(self, routed: _Routed, rules: tuple[Rule, ...]) -> None:
         """First matching rule of a set applies, as in PagerDuty's orchestrations."""
         for rule in rules:
-            if rule.test(routed.alert, self.at):
+            if rule.test.matches(routed.alert, self.at):
                 self.apply_actions(routed, rule)
                 return
 
@@ -404,8 +480,10 @@ class _Run:
         if g.type == "time":
             return f"time:{service.name}"
         if g.type == "content_based":
-            values = [alert.field_value(tuple(f.split("."))) for f in g.fields]
-            return f"content:{service.name}:{json.dumps(values, sort_keys=True, default=str)}"
+            readers = _READERS.get(g.fields)
+            if readers is None:
+                readers = _READERS[g.fields] = [field_reader(tuple(f.split("."))) for f in g.fields]
+            return f"content:{service.name}:{_TOKEN_JSON([read(alert) for read in readers])}"
         return None
 
     def open_or_join(self, routed: _Routed) -> None:
@@ -413,7 +491,7 @@ class _Run:
         key = alert.dedup_key or ""
         service = self.config.service(routed.service or "")
         token = self.group_token(service, alert)
-        slot = self.scratch.book.group(token) if token else None
+        slot = self.scratch.group(token) if token else None
         if slot is not None and self.scratch.incident_status(slot.incident) not in (
             None,
             "resolved",
@@ -479,6 +557,12 @@ class _Run:
         for note in routed.notes:
             self.emit("note", note, "event rules", inc, text=note)
             self.intent("incident.note", inc, text=note)
+
+
+# a content grouping's field readers, by its fields (a config has a handful)
+_READERS: dict[tuple[str, ...], list[Callable[[Alert], Any]]] = {}
+# json.dumps(values, sort_keys=True, default=str), without a new encoder for every call
+_TOKEN_JSON = json.JSONEncoder(sort_keys=True, default=str).encode
 
 
 def _source_time(alert: Alert, start: bool = False) -> str | None:

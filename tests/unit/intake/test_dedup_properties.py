@@ -59,3 +59,87 @@ def test_open_alerts_follow_a_simple_model(ops, grouping):
     assert sorted(again.alerts.open_entries(), key=lambda e: e.key) == sorted(
         f.state.alerts.open_entries(), key=lambda e: e.key
     )
+
+
+BODIES = st.lists(st.integers(min_value=1, max_value=6), min_size=1, max_size=12)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(ops=OPS, sizes=BODIES, grouping=GROUPING)
+def test_alerts_sent_together_do_what_they_do_one_by_one(ops, sizes, grouping):
+    """Intake folds a body's earlier alerts before it takes the later ones: the same
+    alerts in one call or in one call each give the same events and intents."""
+    from console.domain.intake.alert import parse_body
+    from console.domain.intake.engine import intake_alerts
+    from tests.unit.intake.helpers import counter_ids
+    from tests.unit.intake.helpers import settings as make_settings
+
+    doc = {
+        "services": {
+            "payments": {
+                "integration_keys": ["KEY-PAY"],
+                "alert_grouping": grouping,
+                "escalation_policy": "p",
+            }
+        },
+        "users": {"ada": {"name": "Ada"}},
+        "policies": {
+            "p": {
+                "rules": [
+                    {"escalation_delay_in_minutes": 5, "targets": [{"type": "user", "id": "ada"}]}
+                ]
+            }
+        },
+    }
+    conf = make_settings(doc)
+    bodies = [trigger(key) if op == "trigger" else action(op, key) for op, key in ops]
+
+    def run(chunks: list[list[dict]]) -> tuple[list, list]:
+        state, ids, events, intents = State(), counter_ids(), [], []
+        for step, chunk in enumerate(chunks):
+            at = T0.add(seconds=60 * step)
+            alerts = [a for body in chunk for a in parse_body(body, at)]
+            res = intake_alerts(state, conf, alerts, at, ids=ids)
+            for ev in res.events:
+                state.apply(ev)
+            # a body's pages are worked out once for the whole body (an incident opened
+            # and acknowledged by one body is never paged): alerts' events only
+            events += [
+                (e.kind, e.incident, e.text, e.data)
+                for e in res.events
+                if e.origin != "escalation" and e.author != "escalation"
+            ]
+            intents += [(i["op"], i["incident"], i["args"]) for i in res.intents]
+        return events, intents
+
+    chunks: list[list[dict]] = []
+    rest = list(bodies)
+    for size in sizes:
+        if rest:
+            chunks.append(rest[:size])
+            rest = rest[size:]
+    if rest:
+        chunks.append(rest)
+    # one by one, each at the instant its body arrived
+    singles = [[b] for c in chunks for b in c]
+    one_by_one_at = [step for step, c in enumerate(chunks) for _ in c]
+
+    def run_singles() -> tuple[list, list]:
+        state, ids, events, intents = State(), counter_ids(), [], []
+        for body, step in zip(singles, one_by_one_at, strict=True):
+            at = T0.add(seconds=60 * step)
+            res = intake_alerts(state, conf, parse_body(body[0], at), at, ids=ids)
+            for ev in res.events:
+                state.apply(ev)
+            # a body's pages are worked out once for the whole body (an incident opened
+            # and acknowledged by one body is never paged): alerts' events only
+            events += [
+                (e.kind, e.incident, e.text, e.data)
+                for e in res.events
+                if e.origin != "escalation" and e.author != "escalation"
+            ]
+            intents += [(i["op"], i["incident"], i["args"]) for i in res.intents]
+        return events, intents
+
+    together, separately = run(chunks), run_singles()
+    assert together == separately

@@ -617,3 +617,48 @@ def test_time_conditions_use_the_time_the_alert_arrived():
     )
     res = f.send(trigger("b", summary="replica lag", routing_key="KEY-DB"), at=T0)
     assert res.outcomes[0].result == "opened" and f.state.get("INC-1").priority == "P4"
+
+
+# -- ids ---------------------------------------------------------------------------------
+
+
+def test_made_ids_are_32_hex_digits_and_never_repeat_across_threads():
+    import re
+    import threading
+
+    from console.domain.intake.engine import _uuid_hex
+
+    got: list[list[str]] = [[] for _ in range(4)]
+
+    def take(mine: list[str]) -> None:
+        mine.extend(_uuid_hex() for _ in range(1000))  # several batches each
+
+    threads = [threading.Thread(target=take, args=(m,)) for m in got]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ids = [i for m in got for i in m]
+    assert len(set(ids)) == len(ids) == 4000
+    assert all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_a_forked_child_makes_ids_its_parent_does_not():
+    import os
+
+    from console.domain.intake.engine import _uuid_hex
+
+    _uuid_hex()  # the parent has ids in hand
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its next ids, then out without pytest's cleanup
+        os.close(read)
+        os.write(write, "".join(_uuid_hex() for _ in range(5)).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as fh:
+        child = fh.read()
+    os.waitpid(pid, 0)
+    mine = "".join(_uuid_hex() for _ in range(5))
+    assert len(child) == len(mine) == 160 and child != mine
