@@ -109,7 +109,8 @@ class ColdFile:
             raise ColdFileError(f"{self.path}: no timeline {line} for {inc_id}")
         try:
             return events_from_rows(self._line(line), inc_id)
-        except (IndexError, TypeError, ValueError, AttributeError):
+        except (IndexError, TypeError, ValueError, AttributeError, ColdFileError):
+            # the incident named, whether its line is not JSON or not events
             raise ColdFileError(
                 f"{self.path}: {inc_id}'s timeline (byte {self.offsets[line]}) is damaged"
             ) from None

@@ -110,6 +110,7 @@ class MainScreen(Screen):
         # snapshots' mapping `_unreadable_of`: not read again at every move
         self._unreadable: dict[str, str] = {}
         self._unreadable_of = None
+        self._read_request = 0  # the latest read_timelines request (older ones stop)
         self.selected: str | None = None
         self._stop = threading.Event()
         self._filter_text = ""
@@ -219,16 +220,14 @@ class MainScreen(Screen):
         except Exception as exc:  # keep the screen alive; say what broke
             self.post_message(CommandFailed("(store)", inert(str(exc), 300)))
 
-    @work(thread=True, exit_on_error=False, group="timelines", exclusive=True)
-    def read_timelines(self, snapshot, ids: list[str]) -> None:
+    @work(thread=True, exit_on_error=False, group="timelines")
+    def read_timelines(self, snapshot, ids: list[str], request: int) -> None:
         """Read these incidents' stored timelines into memory, `ids[0]` first (the
-        selected one, when it was not read yet). A newer request cancels this one: it
-        stops before its next read."""
-        from textual.worker import get_current_worker
-
-        worker = get_current_worker()
+        selected one, when it was not read yet). A newer request ends this one before its
+        next read (a count, not the worker's cancel: a cancelled worker fails whoever
+        waits for the workers to finish)."""
         for inc in ids:
-            if worker.is_cancelled:
+            if request != self._read_request:
                 return
             problem = self.link.read_timeline(snapshot, inc)
             if problem or inc == ids[0]:
@@ -452,7 +451,8 @@ class MainScreen(Screen):
             ids.remove(inc)
             ids.insert(0, inc)  # the one waited for first
         if ids:
-            self.read_timelines(snap, ids)
+            self._read_request += 1
+            self.read_timelines(snap, ids, self._read_request)
 
     def on_timeline_read(self, message: TimelineRead) -> None:
         if message.timelines is not self.snapshot.timelines:

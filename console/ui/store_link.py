@@ -430,4 +430,6 @@ class StoreLink:
             return inert(str(exc), 300)
         except OSError as exc:  # the disk under the open event file failed
             return inert(f"{inc_id}'s stored timeline cannot be read: {exc.strerror}", 300)
+        except Exception as exc:  # said, rather than a pane left "loading" for good
+            return inert(f"{inc_id}'s stored timeline cannot be read: {exc}", 300)
         return ""

@@ -15,6 +15,7 @@ import pendulum
 import pytest
 
 from console.domain.model import Event
+from console.domain.settings import settings_from_dict
 from console.store import Batch, Store
 from console.store.coldlog import ColdFile
 from console.ui.main_screen import LOADING
@@ -259,3 +260,36 @@ def test_nothing_to_read_while_the_band_is_read():
     wanted = to_read(rows, 25, 10, 20, lambda i: i not in read)
     assert wanted == [f"INC-{i}" for i in range(41, 66)]
     assert to_read([], 0, 0, 20, lambda i: True) == []
+
+
+async def test_a_damaged_timeline_met_by_a_jump_is_said_once_and_not_read_at_every_move(
+    tmp_path, ui_clock, monkeypatch
+):
+    path = tmp_path / "store"
+    _many(path, 300)
+    cold = next(path.glob("events-*.jsonl"))
+    reads = ColdReads(monkeypatch)
+    # no escalation policies: nothing else (the On-call pane's outlook) reads the timeline
+    store, app = _make(path, settings_from_dict({}), ui_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        last = app.screen.incidents.rows[-1].id
+        line = 1 + int(last.split("-")[1]) - 1  # INC-n's timeline is line n (row order)
+        lines = cold.read_bytes().split(b"\n")
+        assert f"first note on {last}".encode() in lines[line]
+        lines[line] = b"[" + b"x" * (len(lines[line]) - 1)  # same length: offsets hold
+        cold.write_bytes(b"\n".join(lines))
+        await pilot.press("G")
+        await settle(pilot)
+        message = str(app.screen.query_one("#message").render())
+        assert str(cold) in message and last in message
+        assert "cannot be read" in _timeline_text(app)
+        for key in ("up", "down", "up", "down"):  # near it, and on it again
+            await pilot.press(key)
+            await settle(pilot)
+        assert reads.of(last) == 1
+        assert app.screen.selected == last and "cannot be read" in _timeline_text(app)
+        await pilot.press("up")
+        await settle(pilot)
+        assert "first note on" in _timeline_text(app)
+    store.close()
