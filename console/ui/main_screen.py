@@ -598,6 +598,7 @@ class MainScreen(Screen):
             shown = len(self.incidents.rows)
             self.say(f"filter: {shown} shown (esc on / clears)" if text.strip() else "")
         self._subtitles()
+        self._read_ahead()  # other rows on screen, the selection perhaps the same
 
     # -- keys ------------------------------------------------------------------------
 

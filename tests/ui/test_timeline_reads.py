@@ -293,3 +293,30 @@ async def test_a_damaged_timeline_met_by_a_jump_is_said_once_and_not_read_at_eve
         await settle(pilot)
         assert "first note on" in _timeline_text(app)
     store.close()
+
+
+async def test_a_filter_reads_ahead_the_rows_it_brings_on_screen(tmp_path, ui_clock, monkeypatch):
+    path = tmp_path / "store"
+    _many(path, 300)
+    reads = ColdReads(monkeypatch)
+    # no escalation policies: the escalations column reads no timeline
+    store, app = _make(path, settings_from_dict({}), ui_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("down", "down", "down", "down")
+        await settle(pilot)
+        assert screen.selected == "INC-5"
+        # INC-5 stays selected; rows not read yet come up (INC-50, INC-51, ...)
+        await pilot.press("slash", "5", "enter")
+        await settle(pilot)
+        assert screen.selected == "INC-5" and len(screen.incidents.rows) < 300
+        before = len(reads.reads)
+        reads.hold()
+        for _ in range(screen.incidents.size.height - 1):
+            await pilot.press("down")
+            assert f"first note on {screen.selected}" in _timeline_text(app)
+        assert len(reads.reads) == before
+        reads.release()
+        await settle(pilot)
+    store.close()
