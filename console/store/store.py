@@ -73,7 +73,21 @@ class Batch:
 
 def _records(events: Any, intents: Any, deliveries: Any) -> list[dict[str, Any]]:
     """A write's stored records: its events, intents and delivery states, each tagged."""
-    recs: list[dict[str, Any]] = [{"t": "event", **e.to_record()} for e in events]
+    # `{"t": "event", **e.to_record()}` spelled out: one dict per event, not two
+    recs: list[dict[str, Any]] = [
+        {
+            "t": "event",
+            "id": e.id,
+            "at": iso_precise(e.at),
+            "kind": e.kind,
+            "author": e.author,
+            "origin": e.origin,
+            "text": e.text,
+            "incident": e.incident,
+            "data": e.data,
+        }
+        for e in events
+    ]
     if intents:
         recs += [{"t": "intent", **i} for i in intents]
     if deliveries:

@@ -118,3 +118,22 @@ def test_a_forked_child_writing_through_its_parents_store_still_takes_turns(tmp_
     proc.join(30)
     assert proc.exitcode == 0
     assert markers(Store.open(path, read_only=True)) == set(range(200))
+
+
+def test_a_write_stores_each_event_as_its_record_tagged_first():
+    from console.store.store import _records
+
+    ev = Event(
+        id="e1",
+        at=pendulum.datetime(2026, 8, 20, 10, 0, 0, 123456, tz="UTC"),
+        kind="note",
+        author="ada",
+        origin="local",
+        text="hello",
+        incident="INC-1",
+        data={"text": "hello"},
+    )
+    [rec, intent] = _records([ev], [{"id": "i1", "op": "incident.note"}], ())
+    expected = {"t": "event", **ev.to_record()}
+    assert list(rec.items()) == list(expected.items())  # same keys in the same order
+    assert intent == {"t": "intent", "id": "i1", "op": "incident.note"}

@@ -207,6 +207,15 @@ def field_reader(path: tuple[str | int, ...]) -> Callable[[Alert], Any]:
 
         return plain
 
+    if len(path) == 2 and path[0] == "custom_details" and isinstance(path[1], str):
+        name = path[1]
+
+        def detail(alert: Alert) -> Any:
+            details = alert.custom_details
+            return details.get(name) if isinstance(details, dict) else None
+
+        return detail
+
     def nested(alert: Alert) -> Any:
         return alert.field_value(path)
 

@@ -601,16 +601,34 @@ def _bounded_details(details: dict[str, Any]) -> dict[str, Any] | None:
 
 def _size_bound(value: Any) -> int:
     """At least the size of `value` as UTF-8 JSON: each character of a string takes at
-    most 6 bytes (an escape), other scalars at most 32 (a float's repr). Cheaper than
-    encoding, and the details an alert carries are almost always far under the bound.
+    most 6 bytes (an escape), a number at most 32 (a float's repr, an int under 10**30;
+    a longer int its digits). Cheaper than encoding, and the details an alert carries are
+    almost always far under the bound.
     """
     if isinstance(value, str):
         return 2 + 6 * len(value)
     if isinstance(value, dict):
-        return 2 + sum(4 + _size_bound(k) + _size_bound(v) for k, v in value.items())
+        # a flat dict of strings and numbers (nearly every alert's) without a call per item
+        total = 2
+        for k, v in value.items():
+            total += 4 + (2 + 6 * len(k) if isinstance(k, str) else _size_bound(k))
+            if isinstance(v, str):
+                total += 2 + 6 * len(v)
+            elif v is None or isinstance(v, float) or (isinstance(v, int) and _SHORT < v < _LONG):
+                total += 32  # bool is an int
+            else:
+                total += _size_bound(v)
+        return total
     if isinstance(value, list):
         return 2 + sum(1 + _size_bound(v) for v in value)
+    if isinstance(value, int) and not _SHORT < value < _LONG:
+        return len(str(value))  # a sender's huge number: its digits, not a guess
     return 32 if isinstance(value, (int, float, bool)) or value is None else 1 << 30
+
+
+# ints strictly between these take at most 31 characters as JSON
+_LONG = 10**30
+_SHORT = -_LONG
 
 
 def _quote(key: str) -> str:

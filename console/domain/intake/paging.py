@@ -32,8 +32,7 @@ def first_pages(settings: Any, new_events: list[Event], at: DateTime) -> list[Ev
     ]
     if not opened:
         return []  # no incident here has a policy to page through
-    from console.domain.oncall.escalation import timed_events_of_new
-
+    timed_events_of_new = _engine()
     wanted = set(opened)
     try:
         # what timed_events gives for a State holding only those incidents, without one
@@ -54,6 +53,23 @@ def first_pages(settings: Any, new_events: list[Event], at: DateTime) -> list[Ev
             )
             for inc in opened
         ]
+
+
+def _engine() -> Any:
+    """The escalation engine's entry point, imported the first time a policy pages.
+
+    Imported here, not at the top: a console whose services page nobody never loads the
+    on-call code. Kept once found: an import statement costs a microsecond a call.
+    """
+    global _timed_events_of_new
+    if _timed_events_of_new is None:
+        from console.domain.oncall.escalation import timed_events_of_new
+
+        _timed_events_of_new = timed_events_of_new
+    return _timed_events_of_new
+
+
+_timed_events_of_new: Any = None
 
 
 def _has_policy(services: dict[str, Any], name: Any) -> bool:

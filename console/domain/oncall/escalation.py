@@ -163,9 +163,12 @@ class _Track:
     open_since: float = 0.0
     last_ack: Event | None = None
     steps: _Plan | list[tuple[float, int, int]] = field(default_factory=list)
+    n_steps: int = 0  # len(steps), kept: asked on every turn of the simulation
     pending: int = 0  # index into steps of the next step to fire
     seen: set[str] = field(default_factory=set)
     clock: float = -math.inf  # the latest instant folded so far
+    # (instant, id) of the steps of this cycle asked so far, by index
+    _due: dict[int, tuple[float, str]] = field(default_factory=dict)
 
     def position(self, t: float) -> tuple[int, int]:
         """(level, loop) the incident is at by instant t."""
@@ -179,12 +182,21 @@ class _Track:
 
     def _anchor(self, t: float, level: int, loop: int, notify: bool) -> None:
         self.cycle += 1
-        self.steps = _Plan(self.policy, t, level, loop)
+        self.steps = plan = _Plan(self.policy, t, level, loop)
+        self.n_steps = len(plan)
+        self._due = {}
         self.pending = 0 if notify else 1
 
     def step_id(self, i: int) -> str:
-        _, level, loop = self.steps[i]
-        return f"{self.inc}:esc:{self.cycle}:{level}:{loop}"
+        return self._step(i)[1]
+
+    def _step(self, i: int) -> tuple[float, str]:
+        """(instant, event id) of step i of this cycle (each step is asked several times)."""
+        due = self._due.get(i)
+        if due is None:
+            t, level, loop = self.steps[i]
+            due = self._due[i] = (t, f"{self.inc}:esc:{self.cycle}:{level}:{loop}")
+        return due
 
     def apply(self, ev: Event, t: float | None = None) -> None:
         """Fold one event (`t`: its instant, when the caller has it already)."""
@@ -212,7 +224,7 @@ class _Track:
                 level = int(ev.data.get("level") or 1)
                 loop = int(ev.data.get("loop") or self.position(t)[1])
                 self._anchor(t, level, loop, notify=False)
-            elif self.pending < len(self.steps) and ev.id == self.step_id(self.pending):
+            elif self.pending < self.n_steps and ev.id == self._step(self.pending)[1]:
                 self.pending += 1
         elif kind == "reassigned" and self.steps:
             level, loop = self.position(t)
@@ -241,9 +253,8 @@ class _Track:
             t = timestamp(self.last_ack.at) + self.ack_timeout
             if eid not in seen and (best is None or t < best[0]):
                 best = (t, 1, eid)
-        if status == "triggered" and self.pending < len(self.steps):
-            eid = self.step_id(self.pending)
-            t = self.steps[self.pending][0]
+        if status == "triggered" and self.pending < self.n_steps:
+            t, eid = self._step(self.pending)
             if eid not in seen and (best is None or t < best[0]):
                 best = (t, 2, eid)
         return best

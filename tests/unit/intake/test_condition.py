@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pendulum
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from console.domain.intake.alert import Alert
 from console.domain.intake.condition import ConditionError, compile_condition
@@ -188,3 +190,61 @@ def test_time_condition_errors(condition, needle):
     with pytest.raises(ConditionError) as exc:
         compile_condition(condition)
     assert needle in str(exc.value)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    path=st.one_of(
+        st.tuples(
+            st.sampled_from(
+                (
+                    "summary",
+                    "source",
+                    "severity",
+                    "component",
+                    "group",
+                    "class",
+                    "dedup_key",
+                    "nope",
+                )
+            )
+        ),
+        st.tuples(st.just("custom_details"), st.sampled_from(("a", "b", "c"))),
+        st.tuples(
+            st.just("custom_details"),
+            st.sampled_from(("a", "b")),
+            st.one_of(st.sampled_from(("a", "x")), st.integers(-3, 3)),
+        ),
+    ),
+    text=st.sampled_from(("", "db-1", "x y")),
+    details=st.one_of(
+        st.dictionaries(
+            st.sampled_from(("a", "b")),
+            st.one_of(
+                st.none(),
+                st.text(max_size=3),
+                st.integers(),
+                st.lists(st.text(max_size=2), max_size=3),
+                st.dictionaries(st.sampled_from(("a", "x")), st.text(max_size=2), max_size=2),
+            ),
+            max_size=2,
+        ),
+        st.just("not a dict"),
+    ),
+)
+def test_a_field_reader_reads_what_field_value_reads(path, text, details):
+    from console.domain.intake.alert import Alert, field_reader
+
+    alert = Alert(
+        "events_v2",
+        "trigger",
+        text or None,
+        summary=text,
+        source=text,
+        severity=text,
+        component=text,
+        group=text,
+        event_class=text,
+        custom_details=details,  # type: ignore[arg-type]
+    )
+    assert field_reader(path)(alert) == alert.field_value(path)

@@ -662,3 +662,54 @@ def test_a_forked_child_makes_ids_its_parent_does_not():
     os.waitpid(pid, 0)
     mine = "".join(_uuid_hex() for _ in range(5))
     assert len(child) == len(mine) == 160 and child != mine
+
+
+def _size_bound_by_the_book(value):
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**30:
+        return len(str(value))
+    if isinstance(value, str):
+        return 2 + 6 * len(value)
+    if isinstance(value, dict):
+        return 2 + sum(
+            4 + _size_bound_by_the_book(k) + _size_bound_by_the_book(v) for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return 2 + sum(1 + _size_bound_by_the_book(v) for v in value)
+    return 32 if isinstance(value, (int, float, bool)) or value is None else 1 << 30
+
+
+def test_the_details_size_bound_is_an_upper_bound_of_their_json():
+    import json
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from console.domain.intake.engine import _size_bound
+
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.integers(min_value=10**28, max_value=10**40),
+        st.integers(min_value=-(10**40), max_value=-(10**28)),
+        st.floats(),
+        st.text(max_size=8),
+    )
+    values = st.recursive(
+        scalars,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=4), inner, max_size=4)
+        ),
+        max_leaves=12,
+    )
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(value=values)
+    def check(value):
+        assert _size_bound(value) == _size_bound_by_the_book(value)
+        # the journal's compact encoding
+        compact = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        assert _size_bound(value) >= len(compact.encode())
+
+    check()
+    assert _size_bound(10**40) >= len(str(10**40)) and _size_bound(-(10**40)) == 42
