@@ -425,8 +425,11 @@ class State:
             self._orphans.append(ev)
             return
         self.timelines[inc.id].append(ev)
-        inc.last_event_at = ev.at
-        _INCIDENT_FOLDS.get(ev.kind, _ignore)(inc, ev)
+        # what the field's descriptor (_StoredInstant) does on a set, without the call
+        inc.__dict__["last_event_at"] = ev.at
+        fold = _INCIDENT_FOLDS.get(ev.kind)
+        if fold is not None:  # most events (an alert's) change nothing else
+            fold(inc, ev)
 
     # -- loading a projection snapshot ------------------------------------------------
 

@@ -294,7 +294,13 @@ class AlertBook:
                 self._remove_key(old, key)
             if new:
                 self._add_key(new, key)
-        self._write("_entries", key, entry)
+        # `_write` spelled out for the table every alert writes
+        if entry is not None:
+            self._entries[key] = entry
+        elif self._parent is None:
+            self._entries.pop(key, None)
+        else:
+            self._entries[key] = _GONE
 
     def put_group(self, token: str, slot: GroupSlot | None) -> None:
         if self._parent is None:

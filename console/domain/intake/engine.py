@@ -212,16 +212,11 @@ class _Run:
     def emit(
         self, kind: str, text: str, author: str, incident: str | None = None, /, **data: Any
     ) -> Event:
-        ev = Event(
-            id=self.ids(),
-            at=self.at,
-            kind=kind,
-            author=author,
-            origin=ORIGIN,
-            text=text,
-            incident=incident,
-            data={k: v for k, v in data.items() if v is not None},
-        )
+        if None in data.values():
+            data = {k: v for k, v in data.items() if v is not None}
+        # positional: Event's fields in order (id, at, kind, author, origin, text,
+        # incident, data), cheaper to pass than by name
+        ev = Event(self.ids(), self.at, kind, author, ORIGIN, text, incident, data)
         self.result.events.append(ev)
         self.scratch.fold(ev)
         return ev
@@ -483,7 +478,19 @@ class _Run:
             readers = _READERS.get(g.fields)
             if readers is None:
                 readers = _READERS[g.fields] = [field_reader(tuple(f.split("."))) for f in g.fields]
-            return f"content:{service.name}:{_TOKEN_JSON([read(alert) for read in readers])}"
+            values = [read(alert) for read in readers]
+            # remembered only for text and None (an alert's own fields, nearly always):
+            # a detail may be a list (no key) or 1 and True (one key, two tokens)
+            if not all(v is None or type(v) is str for v in values):
+                return f"content:{service.name}:{_TOKEN_JSON(values)}"
+            key = (service.name, *values)
+            token = _TOKENS.get(key)
+            if token is None:
+                token = f"content:{service.name}:{_TOKEN_JSON(values)}"
+                if len(_TOKENS) >= _TOKENS_KEPT:
+                    _TOKENS.clear()
+                _TOKENS[key] = token
+            return token
         return None
 
     def open_or_join(self, routed: _Routed) -> None:
@@ -563,6 +570,9 @@ class _Run:
 _READERS: dict[tuple[str, ...], list[Callable[[Alert], Any]]] = {}
 # json.dumps(values, sort_keys=True, default=str), without a new encoder for every call
 _TOKEN_JSON = json.JSONEncoder(sort_keys=True, default=str).encode
+# tokens made lately, by (service, *values): a storm repeats a few sources and components
+_TOKENS: dict[tuple[Any, ...], str] = {}
+_TOKENS_KEPT = 4096
 
 
 def _source_time(alert: Alert, start: bool = False) -> str | None:

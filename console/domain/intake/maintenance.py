@@ -50,6 +50,8 @@ def active_window(
     windows: list[MaintenanceWindow], service: str, at: DateTime
 ) -> MaintenanceWindow | None:
     """The window covering `service` at `at` (the one ending last, if several)."""
+    if not windows:
+        return None  # the usual case, once per new alert
     covering = [w for w in windows if w.service == service and w.covers(at)]
     return max(covering, key=lambda w: w.end) if covering else None
 

@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from console.domain.intake.engine import intake
-from console.domain.model import Event
+from console.domain.model import Event, State
 from tests.unit.intake.helpers import T0, Feed, action, counter_ids, settings, spec_json, trigger
 
 PAY = {"integration_keys": ["KEY-PAY"]}
@@ -713,3 +713,37 @@ def test_the_details_size_bound_is_an_upper_bound_of_their_json():
 
     check()
     assert _size_bound(10**40) >= len(str(10**40)) and _size_bound(-(10**40)) == 42
+
+
+def test_content_grouping_tokens_are_the_json_of_the_values_whatever_they_are():
+    from console.domain.intake.alert import parse_body
+    from console.domain.intake.engine import intake_alerts
+
+    conf = settings(
+        {
+            "services": {
+                "db": {
+                    "integration_keys": ["KEY-DB"],
+                    "alert_grouping": {
+                        "type": "content_based",
+                        "fields": ["source", "custom_details.x"],
+                    },
+                }
+            }
+        }
+    )
+    tokens = []
+    for x in (1, True, [1, 2], {"b": 1, "a": 2}, "1", None, 1, True):
+        body = trigger("k", routing_key="KEY-DB", custom_details={"x": x})
+        res = intake_alerts(State(), conf, parse_body(body, T0), T0, ids=counter_ids())
+        tokens.append(res.events[0].data["group"])
+    assert tokens == [
+        'content:db:["db-1", 1]',
+        'content:db:["db-1", true]',
+        'content:db:["db-1", ["1", "2"]]',  # a detail's list items are kept as text
+        'content:db:["db-1", "{\\"b\\": 1, \\"a\\": 2}"]',  # and its tables
+        'content:db:["db-1", "1"]',
+        'content:db:["db-1", null]',
+        'content:db:["db-1", 1]',
+        'content:db:["db-1", true]',
+    ]
