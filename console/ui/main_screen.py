@@ -438,13 +438,15 @@ class MainScreen(Screen):
             self._unreadable, self._unreadable_of = {}, snap.timelines
         unreadable = self._unreadable
         pane = self.incidents
-        height = pane.size.height - 1 if pane.size.height > 1 else self.app.size.height
+        height = pane.size.height - 1  # the list's header aside
+        if height < 1:  # not laid out yet: a screen's worth is the terminal's height
+            height = self.app.size.height
         ids = to_read(
             pane.rows,
             pane.cursor,
             pane.scroll_offset.y,
             height,
-            lambda i: is_unread(i) and i not in unreadable,
+            (lambda i: is_unread(i) and i not in unreadable) if unreadable else is_unread,
         )
         inc = self.selected
         if inc is not None and ids and ids[0] != inc and inc in ids:

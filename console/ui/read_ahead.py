@@ -45,7 +45,8 @@ def to_read(
     if not rows:
         return []
     wanted = band(len(rows), cursor, top, height)
-    if not any(unread(rows[i].id) for i in wanted):
+    # asked at every move: one pass of C-level calls over the band's ids
+    if not any(map(unread, [r.id for r in rows[wanted.start : wanted.stop]])):
         return []
     reach = band(len(rows), cursor, top, height, REACH)
     return [rows[i].id for i in outward(cursor, reach) if unread(rows[i].id)]
