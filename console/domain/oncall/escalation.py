@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -148,27 +148,54 @@ def plan_entries(pages: Iterable[Page]) -> list[PlanEntry]:
 # -- the timers of one incident --------------------------------------------------------
 
 
-@dataclass
 class _Track:
     """What the timers of one incident need, folded from its timeline."""
 
-    inc: str
-    team: Team
-    policy: Policy | None
-    ack_timeout: int | None
-    auto_resolve: int | None
-    status: str = "none"
-    cycle: int = -1
-    reopens: int = 0
-    open_since: float = 0.0
-    last_ack: Event | None = None
-    steps: _Plan | list[tuple[float, int, int]] = field(default_factory=list)
-    n_steps: int = 0  # len(steps), kept: asked on every turn of the simulation
-    pending: int = 0  # index into steps of the next step to fire
-    seen: set[str] = field(default_factory=set)
-    clock: float = -math.inf  # the latest instant folded so far
-    # (instant, id) of the steps of this cycle asked so far, by index
-    _due: dict[int, tuple[float, str]] = field(default_factory=dict)
+    # a plain class with slots: intake makes one for every incident it opens
+    __slots__ = (
+        "inc",
+        "team",
+        "policy",
+        "ack_timeout",
+        "auto_resolve",
+        "status",
+        "cycle",
+        "reopens",
+        "open_since",
+        "last_ack",
+        "steps",
+        "n_steps",
+        "pending",
+        "seen",
+        "clock",
+        "_due",
+    )
+
+    def __init__(
+        self,
+        inc: str,
+        team: Team,
+        policy: Policy | None,
+        ack_timeout: int | None,
+        auto_resolve: int | None,
+    ) -> None:
+        self.inc = inc
+        self.team = team
+        self.policy = policy
+        self.ack_timeout = ack_timeout
+        self.auto_resolve = auto_resolve
+        self.status = "none"
+        self.cycle = -1
+        self.reopens = 0
+        self.open_since = 0.0
+        self.last_ack: Event | None = None
+        self.steps: _Plan | list[tuple[float, int, int]] = []
+        self.n_steps = 0  # len(steps), kept: asked on every turn of the simulation
+        self.pending = 0  # index into steps of the next step to fire
+        self.seen: set[str] = set()
+        self.clock = -math.inf  # the latest instant folded so far
+        # (instant, id) of the steps of this cycle asked so far, by index
+        self._due: dict[int, tuple[float, str]] = {}
 
     def position(self, t: float) -> tuple[int, int]:
         """(level, loop) the incident is at by instant t."""
@@ -323,11 +350,11 @@ def _track_for(team: Team, inc: Incident) -> _Track:
 def _track_of(team: Team, inc_id: str, service: str | None) -> _Track:
     svc = team.services.get(service or "")
     return _Track(
-        inc=inc_id,
-        team=team,
-        policy=team.policy_of(service),
-        ack_timeout=svc.acknowledgement_timeout if svc else None,
-        auto_resolve=svc.auto_resolve_timeout if svc else None,
+        inc_id,
+        team,
+        team.policy_of(service),
+        svc.acknowledgement_timeout if svc else None,
+        svc.auto_resolve_timeout if svc else None,
     )
 
 
@@ -340,14 +367,15 @@ def _simulate(track: _Track, timeline: list[Event], until: float, origin: str) -
     # only these kinds move a timer: notes, alerts and updates are skipped before sorting,
     # so an alert storm on one incident costs a scan, not a sort of its whole timeline;
     # each instant is read once (a stable sort keeps same-instant events in fold order)
-    existing = sorted(
-        ((timestamp(e.at), e) for e in timeline if e.kind in _TIMER_KINDS), key=_first
-    )
+    existing = [(timestamp(e.at), e) for e in timeline if e.kind in _TIMER_KINDS]
+    if len(existing) > 1:
+        existing.sort(key=_first)
     known = {e.id for _, e in existing}
     out: list[Event] = []
     i = 0
+    n = len(existing)
     for _ in range(100_000):  # a guard: every pass consumes an event or fires a timer
-        next_existing = existing[i][0] if i < len(existing) else math.inf
+        next_existing = existing[i][0] if i < n else math.inf
         due = track.next_due()
         # a timer whose moment passed while it could not fire (the incident was resolved,
         # then acknowledged) fires when it becomes possible, never back-dated before it
@@ -358,7 +386,7 @@ def _simulate(track: _Track, timeline: list[Event], until: float, origin: str) -
             if ev.id not in known:
                 out.append(ev)
             track.apply(ev)  # at its stored instant, to the microsecond
-        elif i < len(existing):
+        elif i < n:
             track.apply(existing[i][1], existing[i][0])
             i += 1
         else:
@@ -368,6 +396,42 @@ def _simulate(track: _Track, timeline: list[Event], until: float, origin: str) -
 
 def _first(pair: tuple[float, Event]) -> float:
     return pair[0]
+
+
+def _first_page(
+    track: _Track, timeline: list[Event], until: float, origin: str
+) -> list[Event] | None:
+    """`_simulate`'s answer, worked out directly, for an incident opened at `until`
+    whose timeline moves no other timer: its first page, at once. None for any other
+    case (the simulation then runs as usual).
+
+    This is every incident an alert opens (intake asks at the very instant it opened):
+    the simulation would fold the opening, fire level 1, fold that, and look at the
+    next step to find it later than `until`.
+    """
+    opened = timeline[0] if timeline else None
+    if opened is None or opened.kind != "opened" or track.status != "none":
+        return None
+    for ev in timeline[1:]:
+        if ev.kind in _TIMER_KINDS:
+            return None
+    t0 = timestamp(opened.at)
+    if t0 != until:
+        return None
+    # an auto-resolve due at the same instant (a zero timeout) would come first
+    if track.auto_resolve is not None and track.auto_resolve <= 0:
+        return None
+    if track.policy is None or not track.policy.rules:
+        return None  # nobody to page: the simulation says what happens
+    track.apply(opened, t0)
+    t, eid = track._step(0)
+    if eid in track.seen:
+        # an opening whose id is the page's own: left to the simulation, which (the
+        # opening already folded, so not folded again) goes on as if from the start
+        return None
+    # every later step and timer is at least a second after t0 (rules wait a minute or
+    # more, timeouts are whole seconds): nothing else falls due by `until`
+    return [track.event((t, 2, eid), max(t, track.clock), origin)]
 
 
 def timed_events(
@@ -440,7 +504,9 @@ def timed_events_of_new(
             continue
         timeline = found.get(inc_id.upper())  # State.timeline looks ids up upper-cased
         track = _track_of(team, inc_id, service)
-        out.extend(_simulate(track, timeline[2] if timeline else [], until, origin))
+        events = timeline[2] if timeline else []
+        page = _first_page(track, events, until, origin)
+        out.extend(page if page is not None else _simulate(track, events, until, origin))
     if len(out) > 1:
         out.sort(key=lambda e: timestamp(e.at))
     return out

@@ -170,3 +170,111 @@ def test_the_new_incidents_path_equals_timed_events_on_a_folded_state(specs, now
         state.apply(ev)
     want = timed_events(state, conf, now, origin="intake")
     assert timed_events_of_new(conf, events, now, origin="intake") == want
+
+
+_AFTER_OPENING = st.tuples(
+    st.sampled_from(_KINDS[1:]),  # anything but another opening
+    st.integers(min_value=0, max_value=90),  # seconds after the opening
+    st.integers(min_value=0, max_value=2),  # a manual escalation's level (0: automatic)
+)
+
+
+@hsettings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    st.lists(_AFTER_OPENING, max_size=4),
+    st.sampled_from([None, 0, 1, 3600]),  # the service's auto_resolve_timeout
+    st.sampled_from([None, 60]),  # its acknowledgement_timeout
+    st.sampled_from(["p", "q", "none", None]),  # its policy (none: a policy with no rules)
+    st.sampled_from([0, 0, 0, 30, 600]),  # now, seconds after the opening
+    st.booleans(),  # the opening's id is the first page's own
+)
+def test_an_incident_paged_as_it_opens_gets_what_the_simulation_gives(
+    later, auto_resolve, ack_timeout, policy, now_after, clash
+):
+    """The first page worked out directly (an incident opened at the instant asked about,
+    nothing on its timeline moving a timer) equals the full simulation's answer; any other
+    timeline goes to the simulation."""
+    import console.domain.oncall.escalation as esc
+
+    service: dict = {}
+    if policy is not None:
+        service["escalation_policy"] = policy
+    if auto_resolve is not None:
+        service["auto_resolve_timeout"] = auto_resolve
+    if ack_timeout is not None:
+        service["acknowledgement_timeout"] = ack_timeout
+    conf = settings(
+        config(
+            schedules={"sun": schedule([layer(["ada", "grace"], "2026-01-01T00:00:00Z", 28800)])},
+            policies={
+                "p": {
+                    "num_loops": 1,
+                    "rules": [rule(10, ("schedule", "sun")), rule(5, ("user", "ada"))],
+                },
+                "q": {"rules": [rule(1, ("user", "grace"))]},
+                "none": {"rules": []},
+            },
+            services={"pay": service},
+        )
+    )
+    base = pendulum.datetime(2026, 8, 20, 10, 0, 0, 250000, tz="UTC")
+    opened_id = "INC-1:esc:0:1:1" if clash else "e0"
+    events = [Event(opened_id, base, "opened", "x", "intake", "", "INC-1", {"service": "pay"})]
+    for n, (kind, seconds, level) in enumerate(later, start=1):
+        data = {"manual": True, "level": level} if kind == "escalated" and level else {}
+        events.append(Event(f"e{n}", base.add(seconds=seconds), kind, "x", "o", "", "INC-1", data))
+    now = base.add(seconds=now_after)
+    state = State()
+    for ev in events:
+        state.apply(ev)
+    taken = []
+    plain = esc._first_page
+
+    def counted(*args):
+        page = plain(*args)
+        taken.append(page is not None)
+        return page
+
+    esc._first_page = counted
+    try:
+        got = timed_events_of_new(conf, events, now, origin="intake")
+    finally:
+        esc._first_page = plain
+    assert got == timed_events(state, conf, now, origin="intake")
+    only_alerts = all(
+        e.kind
+        not in (
+            "acknowledged",
+            "resolved",
+            "reopened",
+            "unacknowledged",
+            "merged_into",
+            "escalated",
+            "reassigned",
+        )
+        for e in events[1:]
+    )
+    if now_after == 0 and only_alerts and policy in ("p", "q") and auto_resolve != 0 and not clash:
+        assert taken == [True]  # the shortcut was the one that answered
+    elif taken:
+        assert taken == [False]
+
+
+def test_the_shortcut_answers_most_openings():
+    """A plain alert's incident (the storm's shape) takes the shortcut."""
+    import console.domain.oncall.escalation as esc
+
+    conf = _escalating_settings()
+    base = pendulum.datetime(2026, 8, 20, 10, 0, tz="UTC")
+    events = [
+        Event("e1", base, "opened", "x", "intake", "", "INC-1", {"service": "pay"}),
+        Event("e2", base, "alert_triggered", "x", "intake", "", "INC-1", {}),
+    ]
+    calls = []
+    plain = esc._simulate
+    esc._simulate = lambda *a: calls.append(a) or plain(*a)
+    try:
+        [page] = timed_events_of_new(conf, events, base, origin="intake")
+    finally:
+        esc._simulate = plain
+    assert calls == [] and page.kind == "escalated" and page.data["first"] is True
