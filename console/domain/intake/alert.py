@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from itertools import islice
 from operator import attrgetter
 from typing import Any
 
@@ -73,6 +74,9 @@ def clean_text(value: Any, limit: int = MAX_FIELD) -> str:
     return text
 
 
+_NUMBERS = (int, float)  # bool is an int
+
+
 def _clean_details(details: Any) -> dict[str, Any]:
     """custom_details kept as a flat-ish dict of bounded strings (numbers stay numbers)."""
     if not isinstance(details, dict):
@@ -80,11 +84,9 @@ def _clean_details(details: Any) -> dict[str, Any]:
             return {}
         return {"details": clean_text(details, MAX_DETAIL)}
     out: dict[str, Any] = {}
-    for i, (key, value) in enumerate(details.items()):
-        if i >= MAX_DETAILS:
-            break
+    for key, value in islice(details.items(), MAX_DETAILS):
         k = clean_text(key, 128)
-        if isinstance(value, bool | int | float) or value is None:
+        if value is None or isinstance(value, _NUMBERS):
             out[k] = value
         elif isinstance(value, list):
             out[k] = [clean_text(v, MAX_DETAIL) for v in value[:MAX_DETAILS]]
@@ -277,13 +279,13 @@ def parse_body(body: Any, received_at: DateTime, fmt: str | None = None) -> list
 
 
 def _str_field(body: dict, key: str, errors: list[str], where: str = "") -> str | None:
+    """The string at `key`; None when absent or blank; a non-string is an error."""
     value = body.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if not isinstance(value, str):
+    if isinstance(value, str):
+        return value if value and not value.isspace() else None  # blank: as strip() sees it
+    if value is not None:
         errors.append(f"'{where}{key}' must be a string")
-        return None
-    return value
+    return None
 
 
 def _timestamp(value: Any, where: str, errors: list[str]) -> DateTime | None:
@@ -345,28 +347,42 @@ def parse_events_v2(body: dict, received_at: DateTime) -> list[Alert]:
         errors.append(
             f"'payload.severity' is invalid ({clean_text(severity, 40)}): must be one of critical, error, warning or info"
         )
-    occurred = _timestamp(payload.get("timestamp"), "payload.timestamp", errors)
-    for key in ("component", "group", "class"):
-        _str_field(payload, key, errors, "payload.")
+    stamp = payload.get("timestamp")
+    occurred = _timestamp(stamp, "payload.timestamp", errors) if stamp is not None else None
+    component = payload.get("component")
+    group = payload.get("group")
+    event_class = payload.get("class")
+    if not (_is_text(component) and _is_text(group) and _is_text(event_class)):
+        for key, value in (("component", component), ("group", group), ("class", event_class)):
+            if not _is_text(value):
+                errors.append(f"'payload.{key}' must be a string")
     if errors:
         raise AlertFormatError("events_v2", errors)
+    client = body.get("client")
+    # clean_text makes "" of None and of "": the call only for text there is
     return [
         Alert(
-            format="events_v2",
-            action="trigger",
-            dedup_key=dedup_key,
-            summary=clean_text(summary, MAX_SUMMARY),
-            source=clean_text(source),
-            severity=severity,
-            component=clean_text(payload.get("component")),
-            group=clean_text(payload.get("group")),
-            event_class=clean_text(payload.get("class")),
-            custom_details=_clean_details(payload.get("custom_details")),
-            routing_key=routing_key,
-            client=clean_text(body.get("client"), 64) or "events-api",
-            occurred_at=occurred,
+            "events_v2",
+            "trigger",
+            dedup_key,
+            clean_text(summary, MAX_SUMMARY),
+            clean_text(source),
+            severity,
+            clean_text(component) if component else "",
+            clean_text(group) if group else "",
+            clean_text(event_class) if event_class else "",
+            _clean_details(payload.get("custom_details")),
+            routing_key,
+            (clean_text(client, 64) if client is not None else "") or "events-api",
+            None,
+            occurred,
         )
     ]
+
+
+def _is_text(value: Any) -> bool:
+    """An optional text field as sent: absent (None) or a string."""
+    return value is None or isinstance(value, str)
 
 
 def parse_change_v2(body: dict, received_at: DateTime) -> list[Alert]:

@@ -257,3 +257,50 @@ def test_the_alert_init_takes_the_fields_in_order_with_their_defaults():
             assert p.default is inspect.Parameter.empty, f.name
     a, b = Alert("events_v2", "trigger", "k"), Alert("events_v2", "trigger", "k")
     assert a == b and a.custom_details == {} and a.custom_details is not b.custom_details
+
+
+def test_events_v2_optional_fields_each_named_when_not_strings_in_order():
+    body = trigger()
+    body["payload"].update(component=5, group=["g"], **{"class": {"c": 1}})
+    body["routing_key"] = "   "
+    with pytest.raises(AlertFormatError) as exc:
+        parse_body(body, T0, "events_v2")
+    assert exc.value.errors == [
+        "'routing_key' is missing or blank",
+        "'payload.component' must be a string",
+        "'payload.group' must be a string",
+        "'payload.class' must be a string",
+    ]
+
+
+@pytest.mark.parametrize(
+    "client, want",
+    [
+        (None, "events-api"),
+        ("", "events-api"),
+        ("  ", "events-api"),
+        (7, "7"),
+        ("Nagios\n", "Nagios"),
+    ],
+)
+def test_events_v2_optional_texts_cleaned_or_empty(client, want):
+    body = trigger()
+    body["payload"].update(
+        component="  db ",
+        group="",
+        timestamp="",
+        custom_details={"n": True, "x": None, "l": [1, "a\tb"]},
+    )
+    body["payload"]["class"] = None
+    body["client"] = client
+    [a] = parse_body(body, T0, "events_v2")
+    assert (a.component, a.group, a.event_class, a.occurred_at) == ("db", "", "", None)
+    assert a.client == want
+    assert a.custom_details == {"n": True, "x": None, "l": ["1", "a b"]}
+
+
+def test_events_v2_details_keep_the_first_64():
+    body = trigger()
+    body["payload"]["custom_details"] = {f"k{i}": i for i in range(100)}
+    [a] = parse_body(body, T0, "events_v2")
+    assert list(a.custom_details) == [f"k{i}" for i in range(64)]
