@@ -60,17 +60,22 @@ class _Failed:
 class _Pending:
     """One queued write: its function, then its result (or error) once its group is durable.
 
-    Its sender waits on a bare lock, which is also how it is told to write for the group
+    A sender that found nobody writing writes at once (no lock: nobody has to wake it).
+    Any other waits on a bare lock, which is also how it is told to write for the group
     when its turn comes (see GroupCommitter).
     """
 
     __slots__ = ("fn", "_committer", "_wake", "_settled", "_lead", "_result", "_error")
 
-    def __init__(self, fn: Callable[[State], Any], committer: GroupCommitter) -> None:
+    def __init__(
+        self, fn: Callable[[State], Any], committer: GroupCommitter, writes_first: bool
+    ) -> None:
         self.fn = fn
         self._committer = committer
-        self._wake = threading.Lock()
-        self._wake.acquire()
+        self._wake: threading.Lock | None = None
+        if not writes_first:
+            self._wake = threading.Lock()
+            self._wake.acquire()
         self._settled = False
         self._lead = False
         self._result: Any = None
@@ -79,23 +84,31 @@ class _Pending:
     def settle(self, result: Any = None, error: BaseException | None = None) -> None:
         self._result, self._error = result, error
         self._settled = True
-        self._wake.release()
+        if self._wake is not None:
+            self._wake.release()
 
     def promote(self) -> None:
-        """Make this sender the writer for whatever is waiting (itself included)."""
+        """Make this (waiting) sender the writer for whatever is waiting, itself included."""
         self._lead = True
-        self._wake.release()
+        self._wake.release()  # type: ignore[union-attr]  # only a waiting one is promoted
 
     def result(self) -> Any:
         """Wait until durable (writing for the group if asked); return fn's result or raise."""
-        while True:
-            self._wake.acquire()
-            if self._settled:
-                self._wake.release()  # settled for good: another call returns at once
-                break
-            if self._lead:
-                self._lead = False
+        if not self._settled:
+            wake = self._wake
+            if wake is None:
+                # nobody was writing: this sender's write heads the first group, which it
+                # writes now in its own thread (settled when that returns, or raised)
                 self._committer._write_round()
+            else:
+                while True:
+                    wake.acquire()
+                    if self._settled:
+                        wake.release()  # settled for good: another call returns at once
+                        break
+                    if self._lead:
+                        self._lead = False
+                        self._committer._write_round()
         if self._error is not None:
             raise self._error
         return self._result
@@ -114,18 +127,18 @@ class GroupCommitter:
     def __init__(self, sink: Sink) -> None:
         self._sink = sink
         self._mutex = threading.Lock()
+        # invariant: nobody writing means nobody waiting (a writer hands over or stops
+        # under the mutex), so the sender that finds nobody writing is first in the queue
         self._waiting: list[_Pending] = []
         self._writing = False
 
     def submit(self, fn: Callable[[State], Any]) -> _Pending:
         """Queue a write; `.result()` on the answer returns once it is durable."""
-        pending = _Pending(fn, self)
         with self._mutex:
-            self._waiting.append(pending)
-            lead = not self._writing
+            first = not self._writing
             self._writing = True
-        if lead:
-            pending.promote()
+            pending = _Pending(fn, self, first)
+            self._waiting.append(pending)
         return pending
 
     def close(self) -> None:
@@ -134,8 +147,12 @@ class GroupCommitter:
 
     def _write_round(self) -> None:
         with self._mutex:
-            group = self._waiting[:MAX_GROUP]
-            del self._waiting[:MAX_GROUP]
+            waiting = self._waiting
+            if len(waiting) <= MAX_GROUP:
+                group, self._waiting = waiting, []
+            else:
+                group = waiting[:MAX_GROUP]
+                del waiting[:MAX_GROUP]
         try:
             self._commit(group)
         finally:
@@ -146,17 +163,8 @@ class GroupCommitter:
                     self._writing = False
 
     def _commit(self, group: list[_Pending]) -> None:
-        def guarded(fn: Callable[[State], Any]) -> Callable[[State], Any]:
-            def run(state: State) -> Any:
-                try:
-                    return fn(state)
-                except Exception as exc:  # one bad write must not sink the others
-                    return _Failed(exc)
-
-            return run
-
         try:
-            results = self._sink.transact_many([guarded(p.fn) for p in group])
+            results = self._sink.transact_many([_guarded(p.fn) for p in group])
         except BaseException as exc:  # the write itself failed: nothing is durable
             for p in group:
                 p.settle(error=exc)
@@ -168,6 +176,19 @@ class GroupCommitter:
                 p.settle(error=result.error)
             else:
                 p.settle(result)
+
+
+def _guarded(fn: Callable[[State], Any]) -> Callable[[State], Any]:
+    """`fn`, answering an exception as a _Failed result: one bad write must not sink
+    the others of its group."""
+
+    def run(state: State) -> Any:
+        try:
+            return fn(state)
+        except Exception as exc:
+            return _Failed(exc)
+
+    return run
 
 
 # -- the providers' answers ------------------------------------------------------------

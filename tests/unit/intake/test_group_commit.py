@@ -106,3 +106,47 @@ def test_a_failing_function_fails_alone_and_a_failed_write_fails_its_whole_group
     # whoever wrote before let go: the next sender writes as usual
     assert committer.submit(lambda s: 3).result() == 3
     assert sink.durable == {1, 3}
+
+
+def test_many_senders_each_get_their_own_answer_and_nobody_is_left_waiting():
+    import random
+    import time
+
+    class Sleepy:
+        def __init__(self) -> None:
+            self.durable: set[int] = set()
+            self.calls = 0
+
+        def transact_many(self, fns):
+            self.calls += 1
+            results = [fn(None) for fn in fns]
+            time.sleep(random.random() / 2000)  # a write of some 0-0.5 ms
+            self.durable.update(results)
+            return results
+
+    sink = Sleepy()
+    committer = GroupCommitter(sink)
+    answers: dict[int, int] = {}
+    late: list[int] = []
+
+    def send(me: int) -> None:
+        rnd = random.Random(me)
+        for k in range(200):
+            i = me * 1000 + k
+            got = committer.submit(lambda s, i=i: i).result()
+            answers[i] = got
+            if got not in sink.durable:
+                late.append(got)
+            if rnd.random() < 0.3:
+                time.sleep(0.0002)  # sometimes alone, sometimes in a crowd
+
+    threads = [threading.Thread(target=send, args=(m,)) for m in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not any(t.is_alive() for t in threads)
+    assert answers == {i: i for i in answers} and len(answers) == 16 * 200
+    assert late == []  # nobody was answered before its write returned
+    assert sink.calls < 16 * 200  # some writes went together
+    assert not committer._writing and not committer._waiting
