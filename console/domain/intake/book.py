@@ -173,7 +173,11 @@ class AlertBook:
 
     def _add_key(self, incident: str, key: str) -> None:
         if self._parent is None:
-            self._keys.setdefault(incident, set()).add(key)
+            keys = self._keys.get(incident)
+            if keys is None:
+                self._keys[incident] = {key}
+            else:
+                keys.add(key)
             return
         removed = self._keys_removed.get(incident)
         if removed and key in removed:
@@ -362,17 +366,17 @@ def fold_alert_event(book: AlertBook, ev: Any) -> None:
     ):
         book.put_entry(
             key,
-            AlertEntry(
-                key=key,
-                incident=ev.incident,
-                service=d.get("service"),
-                status="triggered" if kind == "alert_triggered" else "suppressed",
-                summary=d.get("summary", ""),
-                severity=d.get("severity", "critical"),
-                count=1,
-                first_at=ev.at,
-                last_at=ev.at,
-                started_at=d.get("started_at"),
+            AlertEntry(  # key, incident, service, status, summary, severity, count, first, last, started
+                key,
+                ev.incident,
+                d.get("service"),
+                "triggered" if kind == "alert_triggered" else "suppressed",
+                d.get("summary", ""),
+                d.get("severity", "critical"),
+                1,
+                ev.at,
+                ev.at,
+                d.get("started_at"),
             ),
             entry,
         )
@@ -382,16 +386,16 @@ def fold_alert_event(book: AlertBook, ev: Any) -> None:
         book.put_entry(
             key,
             AlertEntry(  # not dataclasses.replace: a storm of repeats makes many of these
-                key=entry.key,
-                incident=entry.incident,
-                service=entry.service,
-                status=entry.status,
-                summary=d.get("summary") or entry.summary,
-                severity=d.get("severity") or entry.severity,
-                count=entry.count + 1,
-                first_at=entry.first_at,
-                last_at=ev.at,
-                started_at=entry.started_at,
+                entry.key,
+                entry.incident,
+                entry.service,
+                entry.status,
+                d.get("summary") or entry.summary,
+                d.get("severity") or entry.severity,
+                entry.count + 1,
+                entry.first_at,
+                ev.at,
+                entry.started_at,
             ),
             entry,
         )

@@ -420,29 +420,32 @@ class _Run:
     # -- routing and rules ------------------------------------------------------------
 
     def route(self, alert: Alert) -> _Routed:
-        routed = _Routed(alert=alert, service=None)
-        self.apply_rules(routed, self.config.global_rules)
+        routed = _Routed(alert)
+        config, at = self.config, self.at
+        self.apply_rules(routed, config.global_rules)
         if routed.drop_rule:
             return routed
-        keyed = self.config.by_routing_key.get(alert.routing_key or "")
+        keyed = config.by_routing_key.get(alert.routing_key or "")
         if keyed:
             routed.service = keyed
         else:
-            target = self.config.catch_all
-            for rule in self.config.router_rules:
-                if rule.test.matches(routed.alert, self.at):
+            target = config.catch_all
+            alert = routed.alert  # as the global rules left it
+            for rule in config.router_rules:
+                if rule.test.matches(alert, at):
                     target = rule.actions.route_to or target
                     self.apply_actions(routed, rule)
                     break
             routed.service = None if target == UNROUTED else target
         if routed.service is not None and not routed.drop_rule:
-            self.apply_rules(routed, self.config.service(routed.service).rules)
+            self.apply_rules(routed, config.service(routed.service).rules)
         return routed
 
     def apply_rules(self, routed: _Routed, rules: tuple[Rule, ...]) -> None:
         """First matching rule of a set applies, as in PagerDuty's orchestrations."""
+        alert, at = routed.alert, self.at  # no rule changes it before the first match
         for rule in rules:
-            if rule.test.matches(routed.alert, self.at):
+            if rule.test.matches(alert, at):
                 self.apply_actions(routed, rule)
                 return
 
