@@ -214,6 +214,12 @@ class _Run:
     ) -> Event:
         if None in data.values():
             data = {k: v for k, v in data.items() if v is not None}
+        return self.emit_data(kind, text, author, incident, data)
+
+    def emit_data(
+        self, kind: str, text: str, author: str, incident: str | None, data: dict[str, Any]
+    ) -> Event:
+        """`emit` with its data made already (no None values: they are left out)."""
         # positional: Event's fields in order (id, at, kind, author, origin, text,
         # incident, data), cheaper to pass than by name
         ev = Event(self.ids(), self.at, kind, author, ORIGIN, text, incident, data)
@@ -549,20 +555,33 @@ class _Run:
 
     def book_alert(self, inc: str, routed: _Routed) -> None:
         alert = routed.alert
-        self.emit(
+        # the data as `emit(**fields)` leaves it (keys in this order, None left out),
+        # made directly: every new alert books one
+        data: dict[str, Any] = {}
+        if alert.dedup_key is not None:
+            data["dedup_key"] = alert.dedup_key
+        if routed.service is not None:
+            data["service"] = routed.service
+        data["summary"] = alert.summary
+        data["severity"] = alert.severity
+        if alert.source:
+            data["source"] = alert.source
+        if alert.component:
+            data["component"] = alert.component
+        if alert.occurred_at is not None:
+            data["occurred_at"] = iso(alert.occurred_at)
+        started = _source_time(alert, start=True)
+        if started is not None:
+            data["started_at"] = started
+        details = _bounded_details(alert.custom_details)
+        if details is not None:
+            data["details"] = details
+        self.emit_data(
             "alert_triggered",
             f"Alert triggered: {alert.summary} ({alert.severity}, {alert.source or 'unknown source'})",
             alert.client,
             inc,
-            dedup_key=alert.dedup_key,
-            service=routed.service,
-            summary=alert.summary,
-            severity=alert.severity,
-            source=alert.source or None,
-            component=alert.component or None,
-            occurred_at=iso(alert.occurred_at),
-            started_at=_source_time(alert, start=True),
-            details=_bounded_details(alert.custom_details),
+            data,
         )
         for note in routed.notes:
             self.emit("note", note, "event rules", inc, text=note)

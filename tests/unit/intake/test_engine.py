@@ -747,3 +747,49 @@ def test_content_grouping_tokens_are_the_json_of_the_values_whatever_they_are():
         'content:db:["db-1", 1]',
         'content:db:["db-1", true]',
     ]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},
+        {"component": "disk", "timestamp": "2026-08-20T09:59:00Z"},
+        {"custom_details": {"env": "prod", "n": 3}},
+        {"component": "", "custom_details": {}},
+    ],
+)
+def test_a_booked_alerts_data_leaves_out_what_it_does_not_have_in_a_fixed_order(payload):
+    from console.domain.clock import iso
+    from console.domain.intake.alert import parse_body
+    from console.domain.intake.engine import _bounded_details, intake_alerts
+
+    body = trigger("k9", **payload)
+    [alert] = parse_body(body, T0)
+    res = intake_alerts(
+        State(), settings({"services": {"payments": PAY}}), [alert], T0, ids=counter_ids()
+    )
+    [booked] = [e for e in res.events if e.kind == "alert_triggered"]
+    every = {
+        "dedup_key": "k9",
+        "service": "payments",
+        "summary": alert.summary,
+        "severity": alert.severity,
+        "source": alert.source or None,
+        "component": alert.component or None,
+        "occurred_at": iso(alert.occurred_at),
+        "started_at": None,  # Events v2 gives no start time
+        "details": _bounded_details(alert.custom_details),
+    }
+    assert list(booked.data.items()) == [(k, v) for k, v in every.items() if v is not None]
+
+
+def test_an_alertmanager_alert_books_its_start_time():
+    body = spec_json("alertmanager/webhook-v4.firing.example.json")
+    f = Feed({"services": {"payments": PAY}, "rules": {"catch_all": {"route_to": "payments"}}})
+    res = f.send(body, fmt="alertmanager")
+    booked = [e for e in res.events if e.kind == "alert_triggered"]
+    assert booked and all(
+        list(e.data)[:4] == ["dedup_key", "service", "summary", "severity"]
+        and "started_at" in e.data
+        for e in booked
+    )
