@@ -366,8 +366,9 @@ class _Run:
             return
         entry = self.scratch.entry(key)
         if entry is None:
-            last_resolve = self.scratch.resolved_source_time(key)
             started = _source_time(alert, start=True)
+            # the last resolve's time matters only to a sender that gives a start time
+            last_resolve = self.scratch.resolved_source_time(key) if started else None
             if last_resolve and started and started <= last_resolve:
                 self.emit(
                     "alert_dropped",
@@ -403,7 +404,7 @@ class _Run:
             )
             self.outcome(key, "unrouted")
             return
-        why = self.suppressed_by(routed)
+        why = self.suppressed_by(routed) if routed.suppress_rule or self.windows else None
         if why:
             self.emit(
                 "alert_suppressed",
