@@ -150,3 +150,21 @@ def test_many_senders_each_get_their_own_answer_and_nobody_is_left_waiting():
     assert late == []  # nobody was answered before its write returned
     assert sink.calls < 16 * 200  # some writes went together
     assert not committer._writing and not committer._waiting
+
+
+def test_a_committer_freezes_what_exists_when_it_starts():
+    import gc
+
+    class Thing:  # a container the collector tracks
+        pass
+
+    before = Thing()
+    gc.unfreeze()
+    try:
+        assert any(o is before for o in gc.get_objects())
+        GroupCommitter(_Sink())
+        # out of the collector's generations: no full collection walks it again
+        assert gc.get_freeze_count() > 0
+        assert not any(o is before for o in gc.get_objects())
+    finally:
+        gc.unfreeze()
