@@ -405,15 +405,20 @@ class State:
             _STORE_FOLDS.get(ev.kind, _ignore)(self, ev)
             return
         if ev.kind == "opened":
-            inc = Incident(
+            d = ev.data
+            # as `Incident(id=..., title=..., ...)`, the other fields left to read their
+            # defaults (as a snapshot row's incident does): the dataclass's __init__ sets
+            # all 22, seven through _StoredInstant, and every alert storm opens many
+            inc = object.__new__(Incident)
+            inc.__dict__.update(
                 id=ev.incident,
-                title=ev.data.get("title", ""),
+                title=d.get("title", ""),
                 created_at=ev.at,
-                severity=ev.data.get("severity"),
-                priority=ev.data.get("priority"),
-                urgency=ev.data.get("urgency", "high"),
-                service=ev.data.get("service"),
-                components=list(ev.data.get("components", [])),
+                severity=d.get("severity"),
+                priority=d.get("priority"),
+                urgency=d.get("urgency", "high"),
+                service=d.get("service"),
+                components=list(d.get("components", [])),
             )
             # opening again starts a new timeline: the old one's events stay in the log only
             self._orphans.extend(self.timelines.get(inc.id, ()))
