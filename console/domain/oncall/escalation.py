@@ -305,16 +305,8 @@ class _Track:
     def _event(
         self, eid: str, t: float, origin: str, kind: str, text: str, data: dict[str, Any]
     ) -> Event:
-        return Event(
-            id=eid,
-            at=to_datetime(t),
-            kind=kind,
-            author=AUTHOR,
-            origin=origin,
-            text=text,
-            incident=self.inc,
-            data=dict(data),
-        )
+        # Event's fields in order; `data` copied: the reasons are shared constants
+        return Event(eid, to_datetime(t), kind, AUTHOR, origin, text, self.inc, dict(data))
 
     def _escalated(self, i: int, eid: str, at: float, origin: str) -> Event:
         assert self.policy is not None
