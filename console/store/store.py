@@ -449,21 +449,11 @@ class Store:
     def _refresh_locked(self) -> bool:
         app = self._appender
         if app is not None and self._appender_gen == self._gen and self._offset:
-            # the usual case for a writer: one fstat of the journal it appends to, a read
-            # of the write counter (and a stat of the snapshot) show that nobody else
-            # wrote since its last write
+            # the usual case for a writer: one fstat of the journal it appends to and a
+            # read of the write counter show that nobody else wrote (or compacted) since
+            # its last write
             st = os.fstat(app.fd)
-            if (
-                st.st_nlink
-                and st.st_size == self._size_known
-                and self._quiet_since(app.fd)
-                and (
-                    # no snapshot then, none now: os.access says so without an exception
-                    not os.access(self._snap_file, os.F_OK)
-                    if self._snap_sig is None
-                    else self._snapshot_signature() == self._snap_sig
-                )
-            ):
+            if st.st_nlink and st.st_size == self._size_known and self._quiet_since(app.fd):
                 # a write under this same lock needs no second look at the file
                 self._clean_to = st.st_size
                 return False
@@ -519,9 +509,9 @@ class Store:
             if self._lock_depth:  # already held by this thread (flock is per open file)
                 self._lock_depth += 1
                 return
-            if self._lock_fd is None or self._lock_pid != os.getpid():
+            if self._lock_fd is None or self._lock_pid != _PID:
                 self._lock_fd = os.open(self.path / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
-                self._lock_pid = os.getpid()
+                self._lock_pid = _PID
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
             self._lock_depth = 1
         except BaseException:
@@ -537,25 +527,34 @@ class Store:
             self._thread_lock.release()
 
     def _quiet_since(self, fd: int) -> bool:
-        """Nobody wrote since this process last looked: the lock file's write counter is
-        as it was (a direct write leaves no page to look at cheaply), or where there is
-        no counter to read, a zero where the next line goes."""
-        if self._lock_fd is not None and self._lock_pid == os.getpid():
+        """Nobody wrote or compacted since this process last looked: the lock file's write
+        counter is as it was (a direct write leaves no page to look at cheaply), or where
+        there is no counter to read, a zero where the next line goes and the same snapshot."""
+        if self._lock_fd is not None and self._lock_pid == _PID:
             return self._writes_seen >= 0 and self._writes_counted() == self._writes_seen
-        return jr.nothing_after(fd, self._offset)
+        return jr.nothing_after(fd, self._offset) and (
+            # no snapshot then, none now: os.access says so without an exception
+            not os.access(self._snap_file, os.F_OK)
+            if self._snap_sig is None
+            else self._snapshot_signature() == self._snap_sig
+        )
 
     def _writes_counted(self) -> int:
         """The write counter in the lock file (-1: none to read). Not durable, and need not
         be: it tells live processes that the journal changed; a new one reads it whole."""
         fd = self._lock_fd
-        if fd is None or self._lock_pid != os.getpid():
+        if fd is None or self._lock_pid != _PID:
             return -1
         return int.from_bytes(os.pread(fd, 8, 0), "little")
 
     def _count_a_write(self) -> None:
-        # before the write: a writer that dies in the middle of it has changed the count,
-        # so the next one reads what it left (and cuts a torn line) instead of writing past it
-        n = max(self._writes_counted(), 0) + 1
+        """Under the write lock, after a refresh (which saw the counter): count one more.
+
+        Before the write: a writer that dies in the middle of it has changed the count, so
+        the next one reads what it left (and cuts a torn line) instead of writing past it.
+        """
+        seen = self._writes_seen if self._writes_seen >= 0 else self._writes_counted()
+        n = max(seen, 0) + 1
         os.pwrite(self._lock_fd, n.to_bytes(8, "little"), 0)
         self._writes_seen = n
 
@@ -661,6 +660,9 @@ class Store:
     def _compact_locked(self) -> None:
         from console.domain.clock import RealClock, iso
 
+        # other writers see a compaction by the write counter, as they see a write
+        self._writes_seen = self._writes_counted()
+        self._count_a_write()
         state = self.state
         old_journal = self._journal_path(self._gen)
         new_gen = self._gen + 1
@@ -748,6 +750,20 @@ def _written_at(path: Path, offset: int) -> bool:
         return not jr.nothing_after(fd, offset)
     finally:
         os.close(fd)
+
+
+# this process's id, kept up to date across fork: a write asks it several times, and
+# os.getpid() is a system call each time
+_PID = os.getpid()
+
+
+def _forked() -> None:
+    global _PID
+    _PID = os.getpid()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forked)
 
 
 class _SnapshotMoved(Exception):
