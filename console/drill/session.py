@@ -73,6 +73,7 @@ class DrillSession:
     _next_response: int = 0
     _finished: bool = False
     _finished_at: DateTime | None = None
+    _final_report: Any = None  # the report saved at the end
     failures: list[ScriptFailure] = field(default_factory=list)
     log: list[Happened] = field(default_factory=list)
     _lock: threading.RLock = field(default_factory=threading.RLock)
@@ -345,7 +346,7 @@ class DrillSession:
 
         from console.drill.report import build_report
 
-        report = build_report(self)
+        report = self._final_report = build_report(self)
         stem = self.store.path.parent / f"{self.store.path.name}.report"
         out = (stem.with_name(stem.name + ".md"), stem.with_name(stem.name + ".json"))
         texts = (report.markdown, json.dumps(report.data, indent=2, ensure_ascii=False) + "\n")
@@ -371,7 +372,8 @@ class DrillSession:
         while True:
             self.tick()
             if self._finished:
-                return self.report()
+                # the one just saved: nothing moves after the end in a headless drill
+                return self._final_report if self._final_report is not None else self.report()
             now = self.clock.now()
             nxt = self.next_due()
             if nxt is None or nxt > self.scenario.end:
