@@ -186,6 +186,11 @@ class LazySet(MutableSet):
     def __contains__(self, item: object) -> bool:
         return item in (self._items if self._pending is None else self._load())
 
+    def holds_read(self, item: object) -> bool:
+        """Membership in what is read so far (the whole set once loaded): for a caller
+        that knows `item` cannot be in the part not yet read."""
+        return item in self._items
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._all())
 

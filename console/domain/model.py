@@ -304,6 +304,10 @@ class State:
         self.store_events: list[Event] = []
         self.last_number = 0
         self.event_ids: MutableSet[str] = LazySet()
+        # the events folded from now on never repeat an id the stored log holds (their
+        # writers dropped such events before writing them): the ids still unread need
+        # not be read to tell a repeat (console.store.journal, "unique_ids")
+        self.unique_ids = False
         self.alerts = AlertBook()  # open alerts by dedup key (intake's dedup and grouping)
         self._log: list[Event] = []  # every event folded (after a load: since the load)
         self._orphans: list[Event] = []  # events folded onto no timeline (see ColdLog)
@@ -394,7 +398,8 @@ class State:
 
     def apply(self, ev: Event) -> None:
         """Fold one event. Unknown kinds are kept on the timeline and change nothing else."""
-        if ev.id in self.event_ids:
+        ids = self.event_ids
+        if ids.holds_read(ev.id) if self.unique_ids else ev.id in ids:
             return  # idempotent: replaying a journal twice changes nothing
         self.event_ids.add(ev.id)
         if ev.kind in BOOK_KINDS:

@@ -47,8 +47,15 @@ class ReadResult:
     size: int = 0  # the file's size as read (past `end` only zeros, unless torn)
 
 
-def header_line(schema: int, kind: str, created_at: str) -> bytes:
-    doc = {MAGIC: {"schema": schema, "kind": kind, "created_at": created_at}}
+def header_line(schema: int, kind: str, created_at: str, unique_ids: bool = True) -> bytes:
+    """The first line. `unique_ids`: no line will repeat an event id held before it (here
+    or in the stored log): writers drop such an event before writing it, so a reader folds
+    the lines without reading every stored id first. An old journal rewritten in the
+    current shape cannot say so."""
+    meta: dict[str, Any] = {"schema": schema, "kind": kind, "created_at": created_at}
+    if unique_ids:
+        meta["unique_ids"] = True
+    doc = {MAGIC: meta}
     return (json.dumps(doc, separators=(",", ":")) + "\n").encode()
 
 

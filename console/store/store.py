@@ -95,6 +95,18 @@ def _records(events: Any, intents: Any, deliveries: Any) -> list[dict[str, Any]]
     return recs
 
 
+def _unseen(known: Any, events: Any) -> list[Event]:
+    """The events whose ids neither `known` nor an earlier one of them holds: what a write
+    stores (State ignores the others), so that no journal line repeats an id."""
+    out: list[Event] = []
+    ids: set[str] = set()
+    for ev in events:
+        if ev.id not in known and ev.id not in ids:
+            ids.add(ev.id)
+            out.append(ev)
+    return out
+
+
 def _journal_name(gen: int) -> str:
     return f"journal-{gen:06d}.jsonl"
 
@@ -268,6 +280,7 @@ class Store:
                 f"{jpath}: schema {schema!r} is newer than this version understands; left untouched"
             )
         self.kind = header.get("kind", self.kind)
+        self.state.unique_ids = header.get("unique_ids") is True
         with jpath.open("rb") as fh:
             first = fh.readline()
         try:
@@ -346,7 +359,10 @@ class Store:
             _backup(jpath, schema)
             tmp = jpath.with_name(jpath.name + ".migrating")
             head = jr.header_line(
-                CURRENT_SCHEMA, header.get("kind", self.kind), header.get("created_at", "")
+                CURRENT_SCHEMA,
+                header.get("kind", self.kind),
+                header.get("created_at", ""),
+                unique_ids=False,  # its lines were written before writers dropped repeats
             )
             jr.create(tmp, head)
             jr.append(tmp, len(head), batches) if batches else None
@@ -595,7 +611,9 @@ class Store:
             batches: list[list[dict[str, Any]]] = []
             for fn in fns:
                 result = fn(self.state)
-                events = list(getattr(result, "events", ()))
+                events = getattr(result, "events", ())
+                if events:
+                    events = _unseen(self.state.event_ids, events)
                 recs = _records(
                     events,
                     getattr(result, "intents", ()),
