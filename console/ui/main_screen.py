@@ -220,7 +220,9 @@ class MainScreen(Screen):
         except Exception as exc:  # keep the screen alive; say what broke
             self.post_message(CommandFailed("(store)", inert(str(exc), 300)))
 
-    @work(thread=True, exit_on_error=False, group="timelines")
+    # described here: unless told, Textual describes a worker by the repr of its
+    # arguments, and a snapshot of 10k incidents took 0.1 s of the UI thread to format
+    @work(thread=True, exit_on_error=False, group="timelines", description="read_timelines")
     def read_timelines(self, snapshot, ids: list[str], request: int) -> None:
         """Read these incidents' stored timelines into memory, `ids[0]` first (the
         selected one, when it was not read yet). A newer request ends this one before its
@@ -310,7 +312,7 @@ class MainScreen(Screen):
             problem = str(exc)
         self.post_message(OnCallReady(rows, None, None, problem))
 
-    @work(thread=True, exit_on_error=False, group="outlook", exclusive=True)
+    @work(thread=True, exit_on_error=False, group="outlook", exclusive=True, description="outlook")
     def compute_outlook(self, row, minute: int) -> None:
         """Who a triggered incident pages next (reads the store, so off the UI thread)."""
         from console.domain.oncall import next_pages
@@ -500,7 +502,9 @@ class MainScreen(Screen):
         self._select(row.id if row else None)
 
     def on_incidents_pane_selected(self, message: IncidentsPane.Selected) -> None:
-        self._select(message.incident)
+        # the pane's selection now, not the message's: keys in a burst move the cursor
+        # before their messages land, and those name rows the cursor has since left
+        self._follow_cursor()
 
     def _select(self, incident: str | None) -> None:
         """The panes that follow the selection: timeline, on-call outlook, keys."""

@@ -320,3 +320,66 @@ async def test_a_filter_reads_ahead_the_rows_it_brings_on_screen(tmp_path, ui_cl
         reads.release()
         await settle(pilot)
     store.close()
+
+
+async def test_a_read_ahead_never_formats_the_snapshot(
+    tmp_path, ui_clock, ui_settings, monkeypatch
+):
+    # Textual's @work describes a worker by the repr of its arguments unless told: the
+    # repr of a snapshot of 10k incidents took 0.1 s of the UI thread at every jump
+    from console.ui.view_model import Snapshot
+
+    path = tmp_path / "store"
+    _many(path, 300)
+    formatted = []
+
+    def counted_repr(snap):
+        formatted.append(snap.version)
+        return "Snapshot(...)"
+
+    monkeypatch.setattr(Snapshot, "__repr__", counted_repr)
+    reads = ColdReads(monkeypatch)
+    store, app = _make(path, ui_settings, ui_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("G")
+        await settle(pilot)
+        last = app.screen.selected
+        assert f"first note on {last}" in _timeline_text(app)
+    store.close()
+    assert reads.of(last) == 1  # a worker was started, and read it
+    assert formatted == []
+
+
+async def test_moves_made_faster_than_messages_land_are_not_replayed(
+    tmp_path, ui_clock, ui_settings, monkeypatch
+):
+    # keys arriving in a burst (a held key, a paste, a slow link) move the cursor before
+    # the pane's Selected messages are handled: those arrive naming rows the cursor has
+    # left, and must not walk the Timeline pane back over them
+    from console.ui.timeline_pane import TimelinePane
+
+    path = tmp_path / "store"
+    _many(path, 300)
+    store, app = _make(path, ui_clock=ui_clock, ui_settings=ui_settings)
+    shown: list[str | None] = []
+    real_show = TimelinePane.show
+
+    def show(pane, incident, *args, **kwargs):
+        shown.append(incident)
+        return real_show(pane, incident, *args, **kwargs)
+
+    monkeypatch.setattr(TimelinePane, "show", show)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        pane = app.screen.incidents
+        for _ in range(3):  # three moves within one turn of the event loop
+            pane.action_cursor(1)
+        last = pane.selected.id
+        assert app.screen.selected == last
+        shown.clear()
+        await settle(pilot)
+        assert set(shown) <= {last}, shown
+        assert app.screen.selected == last
+        assert f"first note on {last}" in _timeline_text(app)
+    store.close()
