@@ -232,7 +232,10 @@ class MainScreen(Screen):
             if request != self._read_request:
                 return
             problem = self.link.read_timeline(snapshot, inc)
-            if problem or inc == ids[0]:
+            # the selected one said too, not only ids[0]: the cursor may have reached
+            # this row while it was read, and a newer read-ahead then leaves it out (the
+            # selection is set before the pane looks, so one of the two sees it)
+            if problem or inc == ids[0] or inc == self.selected:
                 self.post_message(TimelineRead(inc, snapshot.timelines, problem))
 
     def on_unmount(self) -> None:

@@ -383,3 +383,53 @@ async def test_moves_made_faster_than_messages_land_are_not_replayed(
         assert app.screen.selected == last
         assert f"first note on {last}" in _timeline_text(app)
     store.close()
+
+
+async def test_a_read_by_an_older_worker_landing_as_the_cursor_arrives_is_shown(
+    tmp_path, ui_clock, monkeypatch
+):
+    # A worker reads a band outward from where the cursor was. The cursor arrives on a
+    # row of that band still unread (the pane says loading), and the older worker's read
+    # of it lands before the read-ahead looks: the newer read then leaves that row out,
+    # so the older worker must say it read the selected row, or "loading" stays.
+    import console.ui.main_screen as main_screen
+
+    path = tmp_path / "store"
+    _many(path, 300)
+    store, app = _make(path, settings_from_dict({}), ui_clock)
+    armed: list[tuple[str, str]] = []
+    real_to_read = main_screen.to_read
+
+    def to_read(*args):
+        if armed:
+            # the older worker, started from the jump, reads a row already read and then
+            # the one the cursor just reached (its own thread, as a worker's)
+            done, target = armed.pop()
+            screen = app.screen
+            body = type(screen).read_timelines.__wrapped__
+            older = threading.Thread(
+                target=body,
+                args=(screen, screen.snapshot, [done, target], screen._read_request),
+            )
+            older.start()
+            older.join()
+        return real_to_read(*args)
+
+    monkeypatch.setattr(main_screen, "to_read", to_read)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("G")
+        await settle(pilot)
+        rows = screen.incidents.rows
+        # a row three screens up: past what the jump read ahead
+        height = screen.incidents.size.height - 1
+        target = rows[len(rows) - 1 - 3 * height].id
+        assert screen.snapshot.timeline_in_memory(target) is None
+        armed.append((rows[-1].id, target))
+        screen.incidents.select(target)
+        await settle(pilot)
+        assert screen.selected == target
+        text = _timeline_text(app)
+        assert LOADING not in text and f"first note on {target}" in text, text
+    store.close()
