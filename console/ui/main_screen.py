@@ -195,7 +195,10 @@ class MainScreen(Screen):
         if start_background is not None:
             self.set_timer(BACKGROUND_AFTER_SECONDS, start_background)
 
-    @work(thread=True, exit_on_error=False, group="open")
+    # each worker names itself: without a description Textual's @work builds one from the
+    # repr of every argument, on the UI thread, and a snapshot's repr at 10,000 incidents
+    # took 20-60 ms (the worst cursor moves of bench_screen)
+    @work(thread=True, exit_on_error=False, group="open", description="first_snapshot")
     def first_snapshot(self) -> None:
         """The store opening in the background: its first snapshot, or the console ends
         with the reason (run_app reports it as it would a store that failed at once)."""
@@ -211,7 +214,7 @@ class MainScreen(Screen):
             self.link.read_timeline(snap, snap.rows[0].id)
         self.post_message(SnapshotReady(snap))
 
-    @work(thread=True, exit_on_error=False, group="open")
+    @work(thread=True, exit_on_error=False, group="open", description="whole_snapshot")
     def whole_snapshot(self) -> None:
         """The first snapshot, made on the UI thread, left out escalations whose stored
         timelines were not read: the whole one, read here."""
@@ -265,7 +268,7 @@ class MainScreen(Screen):
 
     # -- the feed (worker thread) ----------------------------------------------------
 
-    @work(thread=True, exit_on_error=False, group="feed")
+    @work(thread=True, exit_on_error=False, group="feed", description="feed")
     def feed(self) -> None:
         """Drill ticks and other processes' writes, ~4 times a second."""
         while not self._stop.is_set():
@@ -283,7 +286,7 @@ class MainScreen(Screen):
                 self.post_message(CommandFailed("(store refresh)", inert(str(exc), 200)))
             self._stop.wait(POLL_SECONDS)
 
-    @work(thread=True, exit_on_error=False, group="commands")
+    @work(thread=True, exit_on_error=False, group="commands", description="run_line")
     def run_line(self, line: str) -> None:
         """Apply one command line; the answer comes back as a message."""
         # the command language is loaded with the first command, not at start
@@ -303,7 +306,13 @@ class MainScreen(Screen):
         for incident, path, message in self.link.take_drafts():  # a resolve wrote its draft
             self.post_message(DraftWritten(incident, path, message))
 
-    @work(thread=True, exit_on_error=False, group="oncall", exclusive=True)
+    @work(
+        thread=True,
+        exit_on_error=False,
+        group="oncall",
+        exclusive=True,
+        description="compute_oncall",
+    )
     def compute_oncall(self) -> None:
         """Who is on call now and next (the same for every selection)."""
         from console.domain.oncall import oncall_now_next
