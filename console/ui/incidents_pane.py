@@ -135,9 +135,12 @@ class IncidentsPane(QuietBorder, ScrollView, can_focus=True):
 
     def set_filter(self, flt: Filter) -> None:
         self.filter = flt
-        self._refilter()
+        self._refilter(gone_to_top=True)
 
-    def _refilter(self) -> None:
+    def _refilter(self, gone_to_top: bool = False) -> None:
+        """`gone_to_top`: a selection the rows no longer hold moves to the first row (a
+        new filter: where the cursor was means nothing in the list it makes), else it
+        stays at its place (a new snapshot without the selected incident)."""
         rows = self.snapshot.rows
         if not self.filter.empty:
             rows = tuple(r for r in rows if self.filter.matches(r))
@@ -148,7 +151,7 @@ class IncidentsPane(QuietBorder, ScrollView, can_focus=True):
         if keep is not None:
             index = next((i for i, r in enumerate(rows) if r.id == keep), None)
         if index is None:
-            index = min(self.cursor, max(len(rows) - 1, 0))
+            index = 0 if gone_to_top else min(self.cursor, max(len(rows) - 1, 0))
         self.set_reactive(IncidentsPane.cursor, index)
         self._cache.clear()
         self._scroll_to_cursor()

@@ -160,6 +160,27 @@ async def test_slash_filters_the_list(app_factory):
         assert len(pane.rows) == 3
 
 
+async def test_a_filter_without_the_selected_incident_selects_its_first_row(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        pane = app.screen.query_one(IncidentsPane)
+        pane.action_cursor_to(-1)  # the last row, not a payments incident
+        await pilot.pause()
+        assert pane.selected.id == "INC-3"
+        await pilot.press("slash")
+        app.screen.query_one("#command-line").value = "service:payments"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(pane.rows) == 2
+        assert pane.cursor == 0
+        first = pane.selected.id
+        assert first == pane.rows[0].id
+        await pilot.press("slash", "escape")  # and clearing it keeps that selection
+        await pilot.pause()
+        assert len(pane.rows) == 3 and pane.selected.id == first
+
+
 @pytest.mark.parametrize(
     "key,field,value,check",
     [
