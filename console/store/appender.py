@@ -76,13 +76,9 @@ class Appender:
         if self._direct_fd is None:
             return jr.append_fd(self.fd, good_end, records_batches, clean_to=clean_to)
         payload = jr.encode(records_batches)
-        allocated = clean_to
-        if allocated < good_end:
-            allocated = os.fstat(self.fd).st_size
-            if allocated != good_end:
-                os.ftruncate(self.fd, good_end)  # a torn tail (or space we cannot vouch for)
-                allocated = good_end
-            self._tail_end = -1
+        if clean_to < good_end:
+            self._tail_end = -1  # the block may have changed under another writer
+        allocated = jr.vouched_size(self.fd, good_end, clean_to)
         start = good_end - good_end % BLOCK
         if self._tail_end == good_end:
             tail = self._tail

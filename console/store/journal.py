@@ -170,12 +170,7 @@ def append_fd(
     """
     payload = encode(records_batches)
     end = good_end + len(payload)
-    allocated = clean_to
-    if allocated < good_end:
-        allocated = os.fstat(fd).st_size
-        if allocated != good_end:
-            os.ftruncate(fd, good_end)
-            allocated = good_end
+    allocated = vouched_size(fd, good_end, clean_to)
     grown = end > allocated and _preallocate(fd, allocated, end)
     size = end + PREALLOCATE if grown else max(end, allocated)
     view = memoryview(payload)
@@ -188,6 +183,18 @@ def append_fd(
     else:
         _DATASYNC(fd)  # the size did not: the data (and where it lies) is all there is
     return end, size
+
+
+def vouched_size(fd: int, good_end: int, clean_to: int) -> int:
+    """The file's size, with nothing but zeros past `good_end`: `clean_to` when the caller
+    saw that under the write lock; otherwise anything past `good_end` (a torn tail, or
+    space nobody vouched for) is cut first."""
+    if clean_to >= good_end:
+        return clean_to
+    size = os.fstat(fd).st_size
+    if size != good_end:
+        os.ftruncate(fd, good_end)
+    return good_end
 
 
 def _preallocate(fd: int, allocated: int, end: int) -> bool:
