@@ -32,6 +32,20 @@ def _direct_works(folder) -> bool:
     return works
 
 
+def _direct_writes_fail(monkeypatch, store, code: int):
+    """Make the store's direct writes fail with `code`; returns the real os.pwrite."""
+    real_pwrite = os.pwrite
+    direct_fd = store._appender._direct_fd
+
+    def failing(fd, data, offset):
+        if fd == direct_fd:
+            raise OSError(code, os.strerror(code))
+        return real_pwrite(fd, data, offset)
+
+    monkeypatch.setattr(os, "pwrite", failing)
+    return real_pwrite
+
+
 def test_lines_crossing_many_blocks_read_back_whole(tmp_path):
     if not _direct_works(tmp_path):
         pytest.skip("this file system has no O_DIRECT: the buffered fallback is tested below")
@@ -79,15 +93,7 @@ def test_a_device_refusing_the_alignment_falls_back_without_losing_the_write(tmp
     path = tmp_path / "s"
     store = Store.open(path)
     store.transact(lambda st: note_batch(0, CLOCK))
-    real_pwrite = os.pwrite
-    direct_fd = store._appender._direct_fd
-
-    def refuse(fd, data, offset):
-        if fd == direct_fd:
-            raise OSError(errno.EINVAL, "Invalid argument")
-        return real_pwrite(fd, data, offset)
-
-    monkeypatch.setattr(os, "pwrite", refuse)
+    real_pwrite = _direct_writes_fail(monkeypatch, store, errno.EINVAL)
     store.transact(lambda st: note_batch(1, CLOCK))
     assert not store._appender.direct
     monkeypatch.setattr(os, "pwrite", real_pwrite)
@@ -101,15 +107,7 @@ def test_a_full_disk_fails_the_write_and_keeps_the_state(tmp_path, monkeypatch):
     path = tmp_path / "s"
     store = Store.open(path)
     store.transact(lambda st: note_batch(0, CLOCK))
-    real_pwrite = os.pwrite
-    direct_fd = store._appender._direct_fd
-
-    def full(fd, data, offset):
-        if fd == direct_fd:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real_pwrite(fd, data, offset)
-
-    monkeypatch.setattr(os, "pwrite", full)
+    real_pwrite = _direct_writes_fail(monkeypatch, store, errno.ENOSPC)
     with pytest.raises(OSError):
         store.transact(lambda st: note_batch(1, CLOCK))
     assert markers(store) == {0}, "nothing of a failed write is in the state"

@@ -94,11 +94,12 @@ def test_alerts_sent_together_do_what_they_do_one_by_one(ops, sizes, grouping):
     conf = make_settings(doc)
     bodies = [trigger(key) if op == "trigger" else action(op, key) for op, key in ops]
 
-    def run(chunks: list[list[dict]]) -> tuple[list, list]:
+    def run(arrivals: list[tuple[int, list[dict]]]) -> tuple[list, list]:
+        """Intake of each (minute, bodies) in turn, at that minute."""
         state, ids, events, intents = State(), counter_ids(), [], []
-        for step, chunk in enumerate(chunks):
+        for step, bodies_now in arrivals:
             at = T0.add(seconds=60 * step)
-            alerts = [a for body in chunk for a in parse_body(body, at)]
+            alerts = [a for body in bodies_now for a in parse_body(body, at)]
             res = intake_alerts(state, conf, alerts, at, ids=ids)
             for ev in res.events:
                 state.apply(ev)
@@ -120,26 +121,7 @@ def test_alerts_sent_together_do_what_they_do_one_by_one(ops, sizes, grouping):
             rest = rest[size:]
     if rest:
         chunks.append(rest)
+    together = run(list(enumerate(chunks)))
     # one by one, each at the instant its body arrived
-    singles = [[b] for c in chunks for b in c]
-    one_by_one_at = [step for step, c in enumerate(chunks) for _ in c]
-
-    def run_singles() -> tuple[list, list]:
-        state, ids, events, intents = State(), counter_ids(), [], []
-        for body, step in zip(singles, one_by_one_at, strict=True):
-            at = T0.add(seconds=60 * step)
-            res = intake_alerts(state, conf, parse_body(body[0], at), at, ids=ids)
-            for ev in res.events:
-                state.apply(ev)
-            # a body's pages are worked out once for the whole body (an incident opened
-            # and acknowledged by one body is never paged): alerts' events only
-            events += [
-                (e.kind, e.incident, e.text, e.data)
-                for e in res.events
-                if e.origin != "escalation" and e.author != "escalation"
-            ]
-            intents += [(i["op"], i["incident"], i["args"]) for i in res.intents]
-        return events, intents
-
-    together, separately = run(chunks), run_singles()
+    separately = run([(step, [b]) for step, c in enumerate(chunks) for b in c])
     assert together == separately
