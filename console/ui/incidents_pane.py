@@ -93,7 +93,8 @@ class IncidentsPane(QuietBorder, ScrollView, can_focus=True):
     """Index of the selected row within the filtered rows."""
 
     class Selected(Message):
-        """The selected incident changed (None: the list is empty)."""
+        """The selected incident changed with the rows (a new snapshot or filter; None:
+        the list is empty). A cursor move posts nothing: watch `cursor` for those."""
 
         def __init__(self, incident: str | None) -> None:
             super().__init__()
@@ -191,14 +192,17 @@ class IncidentsPane(QuietBorder, ScrollView, can_focus=True):
             # only the two rows whose selection changed (line 0 is the header)
             self.refresh_line(old + 1)
             self.refresh_line(new + 1)
-        self._announce()
+        # no Selected message: whoever follows the selection watches `cursor`, and a
+        # message bubbling through the screen after the frame delays the frame's last byte
+        self._announce(post=False)
 
-    def _announce(self) -> None:
+    def _announce(self, post: bool = True) -> None:
         row = self.selected
         new_id = row.id if row else None
         if new_id != self._selected_id:
             self._selected_id = new_id
-            self.post_message(self.Selected(new_id))
+            if post:
+                self.post_message(self.Selected(new_id))
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         # ScrollView repaints the whole pane and its scrollbar on every scroll; the header

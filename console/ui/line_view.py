@@ -141,7 +141,7 @@ class LineView(QuietBorder, ScrollView, can_focus=True):
             self.refresh()
         else:
             self._repaint_changes(old, old_strips)
-        if self.follow and at_end:
+        if self.follow and at_end and (len(out) > self.size.height or self.scroll_offset.y):
             # forced: the scrollbar that allows scrolling appears only at the next layout,
             # and without it an immediate scroll is refused (the newest event stayed hidden)
             self.scroll_end(animate=False, immediate=True, force=True, x_axis=False)

@@ -48,11 +48,14 @@ class OnCallPane(LineView):
     # the who-is-on-call lines, kept while their rows, problem and minute are the same: a
     # cursor move changes only the selected incident's lines below them
     _top: tuple[tuple, list] | None = None
+    # the selected incident's lines by (incident, outlook, minute), while _top holds
+    _below: dict[tuple, tuple] = {}
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles = None
         self._top = None
+        self._below = {}
 
     def show(self, rows, outlook, incident, now, label, problem: str = "") -> None:
         """`rows`: OnCallRow list; `outlook`: the incident's pages (None: still being
@@ -62,13 +65,24 @@ class OnCallPane(LineView):
                 n: self.get_component_rich_style(n, partial=True) for n in self.COMPONENT_CLASSES
             }
         st = self._styles
-        key = (id(rows), problem, int(now.timestamp() // 60))
+        minute = int(now.timestamp() // 60)
+        key = (id(rows), problem, minute)
         if self._top is not None and self._top[0] == key and self._top[1][0] is rows:
             lines = list(self._top[1][1])
         else:
             lines = self._who_is_on_call(rows, now, label, problem, st)
             self._top = (key, (rows, list(lines)))
-        self._incident_lines(lines, outlook, incident, now, label, st)
+            self._below = {}
+        # the same Text objects for an incident shown again this minute: the pane then
+        # lays out and draws only lines it has not drawn before
+        below_key = (incident, id(outlook), minute)
+        hit = self._below.get(below_key)
+        if hit is None or hit[0] is not outlook:
+            if len(self._below) > 1024:
+                self._below.clear()
+            hit = self._below[below_key] = (outlook, [])
+            self._incident_lines(hit[1], outlook, incident, now, label, st)
+        lines.extend(hit[1])
         self.set_lines(lines)
 
     def _who_is_on_call(self, rows, now, label, problem: str, st: dict) -> list:

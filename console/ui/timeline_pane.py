@@ -85,7 +85,7 @@ class TimelinePane(LineView):
         minute_moved = int(now_ts // 60) != int(self.now_ts // 60)
         if same and not minute_moved and self._lines:
             return
-        if incident != self.incident:
+        if incident != self.incident and (self.scroll_offset.y or self.scroll_target_y):
             # another incident: from its start (the lines that differ are repainted)
             self.scroll_home(animate=False, immediate=True)
         # the events that replace "loading timeline…" are shown from their start, as
