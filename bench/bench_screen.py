@@ -17,7 +17,8 @@ program's own text) must be seen first, so the terminal set-up bytes written bef
 app has built anything never end the wait. Start runs are interleaved (bare, empty, 10k,
 bare, ...) so machine load falls on floor and console alike; medians are reported.
 Cursor moves stay within the first screenful in both apps (down 10, up 10, down 10) so
-neither scrolls while the other does not.
+neither scrolls while the other does not, and the two apps take them in turn, key by key,
+both running (a change in machine speed during the run falls on both).
 """
 
 from __future__ import annotations
@@ -102,18 +103,29 @@ def cold_starts(programs: dict[str, tuple[list[str], bytes]], tmp: Path, runs: i
     }
 
 
-def moves(proc: PtyProc) -> tuple[list[float], list[int]]:
-    """Key to last byte (seconds) and bytes written, for each of MOVES: the response to
-    the key, not the status bar clock's once-a-second repaint that may fall in the quiet
-    window after it (see `response`)."""
-    times, sizes = [], []
-    for key in MOVES:
-        t = proc.send(key)
-        burst = proc.read_until_quiet(quiet=QUIET_MOVE, timeout=10, start=t)
-        last, size = response(burst)
-        times.append(last if last is not None else 0.0)
-        sizes.append(size)
-    return times, sizes
+def interleaved_moves(
+    floor: PtyProc, console: PtyProc
+) -> tuple[tuple[list[float], list[int]], tuple[list[float], list[int]]]:
+    """Key to last byte (seconds) and bytes written, for each of MOVES, in the floor and
+    in the console: the response to the key, not the status bar clock's once-a-second
+    repaint that may fall in the quiet window after it (see `response`). The two take
+    the keys in turn (which goes first alternates), so a machine that speeds up or slows
+    down during the run does so for both; one after the other, the change went into
+    their ratio (the floor's median moved between 2.8 and 5.7 ms from run to run)."""
+    out: dict[int, tuple[list[float], list[int]]] = {0: ([], []), 1: ([], [])}
+    procs = (floor, console)
+    for n, key in enumerate(MOVES):
+        for which in (0, 1) if n % 2 == 0 else (1, 0):
+            took, size = _move(procs[which], key)
+            out[which][0].append(took)
+            out[which][1].append(size)
+    return out[0], out[1]
+
+
+def _move(proc: PtyProc, key: str) -> tuple[float, int]:
+    t = proc.send(key)
+    last, size = response(proc.read_until_quiet(quiet=QUIET_MOVE, timeout=10, start=t))
+    return (last if last is not None else 0.0), size
 
 
 _POSITION = re.compile(rb"\x1b\[(\d+);\d+H")
@@ -261,20 +273,18 @@ def run(quick: bool) -> list[dict]:
         )
 
         # 2. cursor moves and 3. bytes per move and idle, against the bare DataTable
-        proc = spawn(_bare("bare_table"), env=_env(tmp))
+        table, proc = spawn(_bare("bare_table"), env=_env(tmp)), None
         try:
-            first_paint(proc, TABLE_MARK)
-            floor_times, _ = moves(proc)
-            floor_idle = idle_rate(proc, 2.0)
-        finally:
-            proc.close()
-        proc = spawn(_console(big), env=_env(tmp))
-        try:
+            first_paint(table, TABLE_MARK)
+            proc = spawn(_console(big), env=_env(tmp))
             _, frame = first_paint(proc, FULL_MARK)
-            move_times, move_bytes = moves(proc)
+            (floor_times, _), (move_times, move_bytes) = interleaved_moves(table, proc)
+            floor_idle = idle_rate(table, 2.0)
             idle = idle_rate(proc, 3.0 if quick else 61.0)
         finally:
-            proc.close()
+            for p in (table, proc):
+                if p is not None:
+                    p.close()
         med, floor_med = statistics.median(move_times), statistics.median(floor_times)
         results.append(
             result(

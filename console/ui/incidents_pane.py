@@ -338,10 +338,25 @@ class IncidentsPane(QuietBorder, ScrollView, can_focus=True):
             self._cache[key] = strip
         return strip
 
-    def _key(self, index: int, width: int, minute: int) -> tuple:
+    def _key(self, index: int, width: int, minute: int, selected: bool | None = None) -> tuple:
         """What row `index`'s drawing depends on (its strips are cached by it)."""
         row = self.rows[index]
-        return (row, width, index == self.cursor, row.id in self.flashing, self.has_focus, minute)
+        if selected is None:
+            selected = index == self.cursor
+        return (row, width, selected, row.id in self.flashing, self.has_focus, minute)
+
+    def prepare_row(self, index: int) -> None:
+        """Draw row `index` as the cursor will show it, ahead of a move there."""
+        if not 0 <= index < len(self.rows) or not self.is_mounted:
+            return
+        width = self._width()
+        key = self._key(index, width, int(self.now_ts // 60), selected=True)
+        if key not in self._cache:
+            if len(self._cache) > 4 * 1024:
+                self._cache.clear()
+            if self._base is None:
+                self._base = self.rich_style
+            self._cache[key] = self._row_strip(key[0], width, self._base, True, key[3])
 
     def _header(self, width: int, base: Style) -> Strip:
         cols = self._columns(width)

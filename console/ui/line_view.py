@@ -218,6 +218,19 @@ class LineView(QuietBorder, ScrollView, can_focus=True):
         self._cache[index] = strip
         return strip
 
+    def predraw(self, text: Text) -> None:
+        """Draw `text` now, for a `set_lines` to come (a line that fits the pane: one
+        that wraps is laid out anew at every `set_lines`)."""
+        width = self.size.width
+        if text.cell_len > max(width - 1, 10) and not text.no_wrap:
+            return
+        base = self.base_style()
+        if self._drawn_for != (width, base) or len(self._drawn) > 8 * 1024:
+            self._drawn, self._drawn_for = {}, (width, base)
+        hit = self._drawn.get(id(text))
+        if hit is None or hit[0] is not text:
+            self._drawn[id(text)] = (text, self._draw(text, width, base))
+
     def _draw(self, text: Text, width: int, base: Style) -> Strip:
         segments = _segments(text, base)
         if segments is None:  # overlapping or named styles: Rich works it out

@@ -39,6 +39,7 @@ from console.ui.messages import (
     TimelineRead,
 )
 from console.ui.oncall_pane import OnCallPane
+from console.ui.prepare_ahead import PrepareAhead
 from console.ui.read_ahead import to_read
 from console.ui.status_bar import StatusBar
 from console.ui.status_pane import StatusPane
@@ -121,6 +122,11 @@ class MainScreen(Screen):
         self._oncall_problem = ""
         self._outlooks: dict[str, tuple] = {}  # incident: (row, minute, outlook)
         self._start_done = False
+        self._ahead = PrepareAhead(
+            self.call_next,
+            lambda: (len(self.incidents.rows), self.incidents.cursor),
+            self._prepare_row,
+        )
 
     # -- building --------------------------------------------------------------------
 
@@ -242,6 +248,7 @@ class MainScreen(Screen):
                 self.post_message(TimelineRead(inc, snapshot.timelines, problem))
 
     def on_unmount(self) -> None:
+        self._ahead.cancel()
         self.stop_feed()
 
     def stop_feed(self) -> None:
@@ -527,6 +534,18 @@ class MainScreen(Screen):
         self._show_timeline(self.link.clock.now())
         self._show_oncall()
         self._refresh_keys()
+        self._ahead.after_move()
+
+    def _prepare_row(self, index: int):
+        """The steps that make row `index` quick to move to (console.ui.prepare_ahead)."""
+        pane = self.incidents
+        if index >= len(pane.rows):
+            return
+        pane.prepare_row(index)
+        events = self.snapshot.timeline_in_memory(pane.rows[index].id)
+        if events:
+            yield from self._timeline_pane.prepare(events)
+        yield
 
     def on_on_call_ready(self, message: OnCallReady) -> None:
         self._oncall_rows, self._oncall_problem = message.rows, message.problem

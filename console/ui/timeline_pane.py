@@ -6,6 +6,8 @@ wrapped to the pane). Follows new events while at the bottom; scrolls back on de
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from rich.style import Style
 from rich.text import Text
 
@@ -139,21 +141,37 @@ class TimelinePane(LineView):
                     style["timeline--muted"],
                 )
             )
-        minute = int(self.now_ts // 60)
-        cache = self._event_cache
-        if len(cache) > 8 * 1024:
-            cache.clear()
         for ev in events:
-            key = (ev.id, minute, width)
-            made = cache.get(key)
-            if made is None:
-                made = cache[key] = self._event_lines(ev, width, style)
-            lines.extend(made)
+            lines.extend(self._made(ev, width, style))
         for text in self.pending:  # queued for a provider: shown until it is delivered
             lines.extend(self._pending_lines(text, width, style["timeline--pending"]))
         if not lines:
             lines = [Text(" No events yet.", style["timeline--muted"])]
         self.set_lines(lines)
+
+    def _made(self, ev, width: int, style: dict[str, Style]) -> list[Text]:
+        """`ev`'s lines, made once a minute (the relative ages change with it)."""
+        cache = self._event_cache
+        key = (ev.id, int(self.now_ts // 60), width)
+        made = cache.get(key)
+        if made is None:
+            if len(cache) > 8 * 1024:
+                cache.clear()
+            made = cache[key] = self._event_lines(ev, width, style)
+        return made
+
+    def prepare(self, events: tuple, chunk: int = 50) -> Iterator[None]:
+        """Make and draw the lines of `events` (a timeline the cursor may move to next),
+        pausing after every `chunk` events: the steps of console.ui.prepare_ahead."""
+        if not self.is_mounted or self.note is not None:
+            return
+        style = self._part_styles()
+        width = max(self.size.width - 1, 20)
+        for n, ev in enumerate(events[-MAX_EVENTS:], 1):
+            for text in self._made(ev, width, style):
+                self.predraw(text)
+            if n % chunk == 0:
+                yield
 
     def _pending_lines(self, text: str, width: int, style: Style) -> list[Text]:
         """` ↻ pending  TEXT`, its continuation lines indented under TEXT (not at the edge)."""
