@@ -346,17 +346,21 @@ class IncidentsPane(QuietBorder, ScrollView, can_focus=True):
         return (row, width, selected, row.id in self.flashing, self.has_focus, minute)
 
     def prepare_row(self, index: int) -> None:
-        """Draw row `index` as the cursor will show it, ahead of a move there."""
+        """Draw row `index` as the cursor will show it, and the cursor's row as it will
+        be once the cursor has left it, ahead of a move there."""
         if not 0 <= index < len(self.rows) or not self.is_mounted:
             return
-        width = self._width()
-        key = self._key(index, width, int(self.now_ts // 60), selected=True)
-        if key not in self._cache:
-            if len(self._cache) > 4 * 1024:
-                self._cache.clear()
-            if self._base is None:
-                self._base = self.rich_style
-            self._cache[key] = self._row_strip(key[0], width, self._base, True, key[3])
+        width, minute = self._width(), int(self.now_ts // 60)
+        if self._base is None:
+            self._base = self.rich_style
+        for at, selected in ((index, True), (self.cursor, False)):
+            if not 0 <= at < len(self.rows):
+                continue
+            key = self._key(at, width, minute, selected=selected)
+            if key not in self._cache:
+                if len(self._cache) > 4 * 1024:
+                    self._cache.clear()
+                self._cache[key] = self._row_strip(key[0], width, self._base, selected, key[3])
 
     def _header(self, width: int, base: Style) -> Strip:
         cols = self._columns(width)

@@ -486,6 +486,7 @@ class MainScreen(Screen):
             self._unreadable[message.incident] = message.problem
         if message.incident == self.selected:
             self._show_timeline(self.link.clock.now())
+        self._ahead.after_move()  # a neighbour's timeline may be in memory now
 
     def _say_damage(self, problem: str) -> None:
         """Say (once, not at every tick) what part of the store cannot be read."""
