@@ -98,8 +98,9 @@ class LineView(QuietBorder, ScrollView, can_focus=True):
         self._base = None
         self._cache: dict[int, Strip] = {}
         # by the identity of a source line (kept alive in the value, so the id is not
-        # reused): its layout for a width, and a shown line's strip. A pane rebuilt on
-        # every cursor move from cached lines pays for the lines that are new only.
+        # reused): its layout for a width, and a shown line's strip, kept across
+        # set_lines (up to a bound). A pane rebuilt on every cursor move from cached
+        # lines pays for the lines that are new only.
         self._laid_out: dict[int, tuple[object, int, list[Text]]] = {}
         self._drawn: dict[int, tuple[Text, Strip]] = {}
         self._drawn_for: tuple | None = None
@@ -113,47 +114,50 @@ class LineView(QuietBorder, ScrollView, can_focus=True):
 
     def _reflow(self) -> None:
         at_end = self.scroll_offset.y >= self.max_scroll_y
-        width = max(self.size.width - 1, 10)
+        pane = self.size
+        width = max(pane.width - 1, 10)
         out: list[Text] = []
-        laid_out, known = {}, self._laid_out
+        laid_out = self._laid_out
+        if len(laid_out) > 8 * 1024:
+            laid_out.clear()
         for text in self._source:
-            hit = known.get(id(text))
+            hit = laid_out.get(id(text))
             if hit is not None and hit[0] is text and hit[1] == width:
                 lines = hit[2]
-            elif not isinstance(text, Text):  # Folded, Squeezed: laid out for this width
-                lines = text.fit(width, self.app.console)
-            elif text.no_wrap or text.cell_len <= width:
-                lines = [text]
             else:
-                lines = text.wrap(self.app.console, width)
-            laid_out[id(text)] = (text, width, lines)
+                if not isinstance(text, Text):  # Folded, Squeezed: laid out for this width
+                    lines = text.fit(width, self.app.console)
+                elif text.no_wrap or text.cell_len <= width:
+                    lines = [text]
+                else:
+                    lines = text.wrap(self.app.console, width)
+                laid_out[id(text)] = (text, width, lines)
             out.extend(lines)
-        self._laid_out = laid_out
         old, old_strips = self._lines, self._cache
         self._lines = out
         self._cache = {}
         # No horizontal scrolling (long lines are wrapped or cut). The height never goes
         # below the pane's, so a short timeline replacing another does not change the
         # virtual size, and only the lines that differ are repainted (bytes over SSH).
-        size = Size(0, max(len(out), self.size.height))
+        size = Size(0, max(len(out), pane.height))
         if size != self.virtual_size:
             self.virtual_size = size
             self.refresh()
         else:
-            self._repaint_changes(old, old_strips)
-        if self.follow and at_end and (len(out) > self.size.height or self.scroll_offset.y):
+            self._repaint_changes(old, old_strips, pane)
+        if self.follow and at_end and (len(out) > pane.height or self.scroll_offset.y):
             # forced: the scrollbar that allows scrolling appears only at the next layout,
             # and without it an immediate scroll is refused (the newest event stayed hidden)
             self.scroll_end(animate=False, immediate=True, force=True, x_axis=False)
             self.call_after_refresh(self._sync_scrollbar)
 
-    def _repaint_changes(self, old: list[Text], old_strips: dict[int, Strip]) -> None:
+    def _repaint_changes(self, old: list[Text], old_strips: dict[int, Strip], pane: Size) -> None:
         """Refresh the visible lines that changed, each up to its last changed cell."""
         top = self.scroll_offset.y
         out = self._lines
         full = self.scrollable_content_region.width
         regions = []
-        for y in range(self.size.height):
+        for y in range(pane.height):
             i = top + y
             before = old[i] if i < len(old) else None
             after = out[i] if i < len(out) else None
@@ -161,7 +165,7 @@ class LineView(QuietBorder, ScrollView, can_focus=True):
                 continue
             was = old_strips.get(i)
             # never drawn (or a style change cleared it): all of it
-            end = full if was is None else changed_until(was, self._strip(i))
+            end = full if was is None else changed_until(was, self._strip(i, pane.width))
             if end:
                 regions.append(Region(0, y, end, 1))
         if regions:
@@ -196,12 +200,13 @@ class LineView(QuietBorder, ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         return self._strip(self.scroll_offset.y + y)
 
-    def _strip(self, index: int) -> Strip:
+    def _strip(self, index: int, width: int | None = None) -> Strip:
         """Line `index` as drawn at the pane's width (cached until the lines change)."""
         strip = self._cache.get(index)
         if strip is not None:
             return strip
-        width = self.size.width
+        if width is None:
+            width = self.size.width
         base = self.base_style()
         if index >= len(self._lines):
             strip = Strip.blank(width, base)

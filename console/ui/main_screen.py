@@ -8,6 +8,7 @@ snapshots and never touches the store.
 from __future__ import annotations
 
 import threading
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -266,7 +267,8 @@ class MainScreen(Screen):
         panes.set_class(not wide, "-narrow")
         self._subtitles()
 
-    @property
+    # the panes a cursor move updates, found once (a query walks the DOM every time)
+    @cached_property
     def incidents(self) -> IncidentsPane:
         return self.query_one(IncidentsPane)
 
@@ -509,13 +511,17 @@ class MainScreen(Screen):
                 "2 timeline · 3 on call · 4 status" if narrow else ""
             )
 
-    @property
+    @cached_property
     def _timeline_pane(self) -> TimelinePane:
         return self.query_one(TimelinePane)
 
-    @property
+    @cached_property
     def _oncall_pane(self) -> OnCallPane:
         return self.query_one(OnCallPane)
+
+    @cached_property
+    def _command_line(self) -> CommandLine:
+        return self.query_one(CommandLine)
 
     def _follow_cursor(self) -> None:
         row = self.incidents.selected
@@ -531,7 +537,7 @@ class MainScreen(Screen):
         if incident == self.selected:
             return
         self.selected = incident
-        self.query_one(CommandLine).selected = incident
+        self._command_line.selected = incident
         self._show_timeline(self.link.clock.now())
         self._show_oncall()
         self._refresh_keys()
