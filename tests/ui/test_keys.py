@@ -367,3 +367,26 @@ async def test_keymap_from_config_rebinds_by_id(app_factory, ui_store):
         await pilot.press("A")
         await settle(app, pilot)
         assert status(ui_store, "INC-2") == "acknowledged"
+
+
+async def test_list_keys_move_the_list_only_while_it_has_focus(app_factory):
+    # the list's moves are priority bindings (they act as the app first sees the key):
+    # typed into the command line, or with another pane focused, they are not moves
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        pane = app.screen.query_one(IncidentsPane)
+        await pilot.press("j")
+        await pilot.pause()
+        assert pane.cursor == 1
+        await pilot.press("colon", *"jkgG")
+        await pilot.pause()
+        assert app.screen.query_one("#command-line").value == "jkgG"
+        assert pane.cursor == 1
+        await pilot.press("escape", "2", "j", "k", "G", "g")  # the Timeline pane's own keys
+        await pilot.pause()
+        assert app.screen.pane("timeline").has_focus
+        assert pane.cursor == 1
+        await pilot.press("1", "k")
+        await pilot.pause()
+        assert pane.has_focus and pane.cursor == 0
