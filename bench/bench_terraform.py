@@ -193,13 +193,17 @@ resource "pagerduty_event_orchestration_router" "org" {{
     return sorted(folder.glob("*.tf"))
 
 
-def _median(fn, rounds: int) -> float:
-    times = []
+def _medians(fns, rounds: int) -> list[float]:
+    """The median seconds of each of `fns`, run in turn round by round: a machine that
+    slows down during the run slows floor and figure alike (one after the other, the
+    ratio moved between 0.84 and 1.83 from run to run)."""
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(rounds):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        for fn, took in zip(fns, times, strict=True):
+            t0 = time.perf_counter()
+            fn()
+            took.append(time.perf_counter() - t0)
+    return [statistics.median(t) for t in times]
 
 
 def run(quick: bool = False) -> list[dict]:
@@ -224,10 +228,9 @@ def run(quick: bool = False) -> list[dict]:
         def warm() -> None:
             import_terraform([folder])
 
-        parse = _median(library_read, rounds)
-        cold_s = _median(cold, rounds)
+        parse, cold_s = _medians([library_read, cold], rounds)
         warm()  # fill the cache
-        warm_s = _median(warm, rounds)
+        (warm_s,) = _medians([warm], rounds)
     cold_ratio = cold_s / parse
     warm_ratio = warm_s / cold_s
     return [
