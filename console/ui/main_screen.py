@@ -356,6 +356,13 @@ class MainScreen(Screen):
 
     def request_oncall(self) -> None:
         """Recompute who is on call (on mount, then every 30 seconds)."""
+        raw = self.link.settings.raw or {}
+        if not raw.get("schedules") and not raw.get("policies"):
+            # nothing to work out: the pane says so in the first frame (a worker's answer
+            # came after it, and filling the empty pane then repainted the whole screen)
+            self._oncall_rows, self._oncall_problem = [], ""
+            self._show_oncall()
+            return
         self.compute_oncall()
 
     def _outlook(self, incident: str | None) -> tuple | None:

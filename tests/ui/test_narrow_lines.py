@@ -99,3 +99,23 @@ def test_a_squeezed_line_folds_its_tail_rather_than_leave_the_title_a_stub():
     ]
     narrow = [t.plain for t in line.fit(45, console)]
     assert narrow == ["  INC-1 identified: Checkout: HTTP 5xx on 9%…", "    last update just now"]
+
+
+async def test_with_nothing_to_work_out_the_on_call_pane_says_so_in_the_first_frame(
+    ui_store, ui_clock, monkeypatch
+):
+    # no [schedules] and no [policies]: no worker is started for an empty answer (its
+    # late arrival filled the empty pane and repainted the whole screen)
+    from console.domain.settings import settings_from_dict
+    from console.ui.app import make_app
+    from console.ui.main_screen import MainScreen
+
+    started: list[str] = []
+    monkeypatch.setattr(MainScreen, "compute_oncall", lambda screen: started.append("worker"))
+    app = make_app(ui_store, settings_from_dict({}, source="empty.toml"), ui_clock, ticking=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        text = " ".join(_rows(app.screen.pane("oncall")))
+        assert "No schedules or escalation policies configured yet" in " ".join(text.split())
+        await settle(pilot)
+    assert started == []
