@@ -183,6 +183,22 @@ def timestamp(when: DateTime) -> float:
     return when.timestamp()
 
 
+_NAIVE_EPOCH = _dt.datetime(1970, 1, 1)
+
+
+def stored_timestamp(text: str) -> float:
+    """`timestamp(parse_stored_instant(text))` without the DateTime in between, for the
+    store's own shape (a first screen orders 10,000 incidents by their creation)."""
+    if text[-1:] == "Z" and len(text) > 19:
+        try:
+            d = _fromisoformat(text[:-1])
+        except ValueError:
+            d = None
+        if d is not None and d.tzinfo is None:
+            return (d - _NAIVE_EPOCH).total_seconds()
+    return timestamp(parse_stored_instant(text))
+
+
 def in_utc(when: DateTime) -> DateTime:
     """`when` in UTC; itself when it already is (pendulum's `in_tz` copies every time)."""
     return when if when.tzinfo is pendulum.UTC else when.in_tz("UTC")

@@ -483,6 +483,17 @@ class State:
         self._cold_orphans = True
         self.event_ids.defer(cold.ids)
 
+    def stored_incident(self, inc_id: str) -> dict[str, Any] | None:
+        """The snapshot row an incident not read yet still is (None once it has become
+        an Incident, or for a State not loaded from a snapshot): for a reader that wants
+        a few of its fields without building it. Not checked and not a copy: check it
+        with `check_stored_incident`, and never change it."""
+        raw = getattr(self.incidents, "raw", None)
+        if not raw:
+            return None
+        i = raw.get(inc_id)
+        return None if i is None else self._rows[i]
+
 
 def _build_incident(
     rows: list[dict[str, Any]],
@@ -577,6 +588,18 @@ def incident_from_row(row: dict[str, Any], instants: Any = None) -> Incident:
     made when first read, and instants stay text until read (`_StoredInstant`). Raises
     ValueError for a row that is not an incident.
     """
+    check_stored_incident(row)
+    items = row.get("action_items")
+    if items:
+        row["action_items"] = [ActionItem(**a) for a in items]
+    inc = object.__new__(Incident)
+    inc.__dict__ = row
+    return inc
+
+
+def check_stored_incident(row: dict[str, Any]) -> None:
+    """Raise ValueError("FIELD: what is wrong") unless `row` can become an Incident
+    (`incident_from_row`'s whole check: its fields, then what they hold)."""
     keys = row.keys()
     if not (keys <= _FIELD_NAMES and keys >= _REQUIRED):
         unknown = sorted(keys - _FIELD_NAMES)
@@ -584,12 +607,6 @@ def incident_from_row(row: dict[str, Any], instants: Any = None) -> Incident:
             raise ValueError(f"{unknown[0]}: not a field of an incident")
         raise ValueError(f"{sorted(_REQUIRED - keys)[0]}: missing")
     check_incident_row(row)
-    items = row.get("action_items")
-    if items:
-        row["action_items"] = [ActionItem(**a) for a in items]
-    inc = object.__new__(Incident)
-    inc.__dict__ = row
-    return inc
 
 
 _NONE = type(None)

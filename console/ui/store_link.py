@@ -20,6 +20,7 @@ from console.ui.view_model import (
     Snapshot,
     component_rows,
     public_rows,
+    rows_of,
     timeline_unread,
 )
 
@@ -270,7 +271,7 @@ class StoreLink:
                 # store and it was reloaded from the snapshot
                 reload = True
             if reload:
-                self._rows = {i.id: IncidentRow.of(i) for i in state.incidents.values()}
+                self._rows = rows_of(state)
                 self._sorted = tuple(sorted(self._rows.values(), key=lambda r: r.order))
                 self._pending = self._pending_from_store()
             elif self._dirty:

@@ -12,8 +12,8 @@ from typing import Any, NamedTuple
 
 from pendulum import DateTime
 
-from console.domain.clock import timestamp
-from console.domain.model import Incident, MaintenanceWindow
+from console.domain.clock import stored_timestamp, timestamp
+from console.domain.model import Incident, MaintenanceWindow, check_stored_incident
 from console.domain.ordering import order_key
 from console.domain.stale import silent_for
 from console.domain.text import inert
@@ -83,6 +83,44 @@ class IncidentRow(NamedTuple):
             f"{inc_id} {title} {service} {who}".lower(),
         )
 
+    @classmethod
+    def of_stored(cls, row: dict[str, Any]) -> IncidentRow:
+        """`of` for an incident still the row its snapshot stored (checked with
+        `check_incident_row`): the same IncidentRow, without building the Incident, its
+        containers and its DateTimes (a first screen lists 10,000 incidents)."""
+        title = row["title"]
+        if len(title) > TITLE_LIMIT or not title.isprintable():
+            title = inert(title, TITLE_LIMIT)
+        service = row.get("service") or ""
+        if len(service) > 60 or not service.isprintable():
+            service = inert(service, 60)
+        roles = row.get("roles")
+        who = (roles.get("commander") if roles else None) or row.get("assignee") or ""
+        if len(who) > 60 or not who.isprintable():
+            who = inert(who, 60)
+        inc_id = row["id"]
+        # a field the row leaves out reads the Incident's default, as `of` would
+        status = row.get("status", Incident.status)
+        severity = row.get("severity", Incident.severity)
+        number = int(inc_id.split("-", 1)[1])
+        created_ts = stored_timestamp(row["created_at"])
+        page_update = row.get("last_page_update_at")
+        return cls(
+            inc_id,
+            number,
+            severity,
+            status,
+            title,
+            service,
+            created_ts,
+            who,
+            row.get("urgency", Incident.urgency),
+            row.get("page_status", Incident.page_status),
+            stored_timestamp(page_update) if page_update else None,
+            order_key(status, severity, created_ts, number),
+            f"{inc_id} {title} {service} {who}".lower(),
+        )
+
     @property
     def is_open(self) -> bool:
         return self.status != "resolved"
@@ -97,6 +135,31 @@ class IncidentRow(NamedTuple):
         return silent_for(
             self.is_open, self.page_status, self.page_updated_ts, now_ts, stale_minutes
         )
+
+
+def rows_of(state) -> dict[str, IncidentRow]:
+    """Every incident's IncidentRow, by id. One still the row its snapshot stored (not
+    read yet) is listed from that row, checked as building it would check it, without
+    building it; a row that fails is built after all, which raises the store's own error
+    naming its file."""
+    incidents = state.incidents
+    if not getattr(incidents, "raw", None):
+        return {i.id: IncidentRow.of(i) for i in incidents.values()}
+    rows: dict[str, IncidentRow] = {}
+    with incidents.lock:  # nobody builds one (which takes it out of the raw) meanwhile
+        for key in incidents:
+            row = state.stored_incident(key)
+            if row is not None:
+                try:
+                    check_stored_incident(row)
+                except ValueError:
+                    pass
+                else:
+                    rows[row["id"]] = IncidentRow.of_stored(row)
+                    continue
+            inc = incidents[key]
+            rows[inc.id] = IncidentRow.of(inc)
+    return rows
 
 
 @dataclass(frozen=True)
