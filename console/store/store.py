@@ -16,6 +16,7 @@ its function to that up-to-date state, appends one fsync'd line and lets go.
 from __future__ import annotations
 
 import fcntl
+import mmap
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -141,6 +142,8 @@ class Store:
         # kept open between writes (the flock is not): each write then costs no open/close
         self._lock_fd: int | None = None
         self._lock_pid = 0  # a forked child must not share its parent's lock (one flock)
+        # the lock file's write counter, mapped (None: read and written by pread/pwrite)
+        self._counter: mmap.mmap | None = None
         self._lock_depth = 0
         self._appender: Appender | None = None
         self._appender_gen = 0
@@ -528,7 +531,11 @@ class Store:
             if self._lock_fd is None or self._lock_pid != _PID:
                 self._lock_fd = os.open(self.path / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
                 self._lock_pid = _PID
-            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+                self._counter = None
+                fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+                self._counter = _map_counter(self._lock_fd)
+            else:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
             self._lock_depth = 1
         except BaseException:
             self._thread_lock.release()
@@ -561,6 +568,9 @@ class Store:
         fd = self._lock_fd
         if fd is None or self._lock_pid != _PID:
             return -1
+        counter = self._counter
+        if counter is not None:
+            return int.from_bytes(counter[:8], "little")
         return int.from_bytes(os.pread(fd, 8, 0), "little")
 
     def _count_a_write(self) -> None:
@@ -571,7 +581,10 @@ class Store:
         """
         seen = self._writes_seen if self._writes_seen >= 0 else self._writes_counted()
         n = max(seen, 0) + 1
-        os.pwrite(self._lock_fd, n.to_bytes(8, "little"), 0)
+        if self._counter is not None:
+            self._counter[:8] = n.to_bytes(8, "little")
+        else:
+            os.pwrite(self._lock_fd, n.to_bytes(8, "little"), 0)
         self._writes_seen = n
 
     def _journal_for_append(self) -> Appender:
@@ -754,7 +767,26 @@ class Store:
             self._close_journal_fd()
             if self._lock_fd is not None and not self._lock_depth:
                 fd, self._lock_fd = self._lock_fd, None
+                counter, self._counter = self._counter, None
+                if counter is not None:
+                    counter.close()
                 os.close(fd)
+
+
+def _map_counter(fd: int) -> mmap.mmap | None:
+    """The lock file's eight-byte write counter mapped shared, under the write lock: each
+    write then reads and bumps it in memory (the same page cache pread and pwrite see),
+    not by two system calls, the pwrite of which also stamps the file's times. None
+    where it cannot be mapped: the counter is then read and written by pread/pwrite."""
+    try:
+        size = os.fstat(fd).st_size
+        if size < 8:
+            # little-endian: the zeros added leave the count as pread reads it (an empty
+            # lock file counts 0)
+            os.pwrite(fd, bytes(8 - size), size)
+        return mmap.mmap(fd, 8)
+    except (OSError, ValueError):
+        return None
 
 
 def _written_at(path: Path, offset: int) -> bool:

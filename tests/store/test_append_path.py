@@ -137,3 +137,29 @@ def test_a_write_stores_each_event_as_its_record_tagged_first():
     expected = {"t": "event", **ev.to_record()}
     assert list(rec.items()) == list(expected.items())  # same keys in the same order
     assert intent == {"t": "intent", "id": "i1", "op": "incident.note"}
+
+
+def test_a_writer_with_its_counter_mapped_and_one_without_see_each_others_writes(
+    tmp_path, monkeypatch
+):
+    """The write counter is mapped where it can be and read by pread where it cannot:
+    both are the lock file's same eight bytes, so neither writer misses the other's."""
+    import console.store.store as store_mod
+
+    path = tmp_path / "store"
+    (path).mkdir()
+    (path / "lock").write_bytes(b"")  # an empty lock file counts 0
+    monkeypatch.setattr(store_mod, "_map_counter", lambda fd: None)
+    plain = Store.open(path)
+    monkeypatch.undo()
+    mapped = Store.open(path)
+    clock = FixedClock(T0)
+    plain.transact(lambda s: note_batch(0, clock))
+    assert mapped._counter is not None and plain._counter is None
+    for i in range(1, 21, 2):
+        mapped.transact(lambda s, i=i: note_batch(i, clock))
+        plain.transact(lambda s, i=i: note_batch(i + 1, clock))
+    assert markers(mapped) == set(range(20)) and markers(plain) == set(range(21))
+    count = int.from_bytes((path / "lock").read_bytes(), "little")
+    assert count == mapped._writes_counted() == plain._writes_counted() == 21
+    assert markers(Store.open(path, read_only=True)) == set(range(21))
