@@ -129,6 +129,48 @@ class Event:
         }
 
 
+# Event's own __init__, as the dataclass would make it, with each field set through its
+# slot's descriptor: a frozen dataclass's generated __init__ sets each of the eight
+# through object.__setattr__, twice the cost, and every alert, page and stored line
+# makes Events
+_NO_DATA: Any = object()  # `data` not given: a new empty dict (the field's default_factory)
+(
+    _set_id,
+    _set_at,
+    _set_kind,
+    _set_author,
+    _set_origin,
+    _set_text,
+    _set_incident,
+    _set_data,
+) = (Event.__dict__[f.name].__set__ for f in fields(Event))
+
+
+def _event_init(
+    self: Event,
+    id: str,  # noqa: A002 - the field's name
+    at: DateTime,
+    kind: str,
+    author: str,
+    origin: str,
+    text: str,
+    incident: str | None = None,
+    data: dict[str, Any] = _NO_DATA,
+) -> None:
+    _set_id(self, id)
+    _set_at(self, at)
+    _set_kind(self, kind)
+    _set_author(self, author)
+    _set_origin(self, origin)
+    _set_text(self, text)
+    _set_incident(self, incident)
+    _set_data(self, {} if data is _NO_DATA else data)
+
+
+_event_init.__qualname__ = "Event.__init__"
+Event.__init__ = _event_init  # type: ignore[method-assign]
+
+
 @dataclass
 class ActionItem:
     text: str
