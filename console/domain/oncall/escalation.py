@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pendulum import UTC as _PENDULUM_UTC
 from pendulum import DateTime
 
 from console.domain.clock import timestamp
@@ -288,8 +289,11 @@ class _Track:
 
     # -- the events ------------------------------------------------------------------
 
-    def event(self, due: tuple[float, int, str], at: float, origin: str) -> Event:
-        """The event of timer `due` (from next_due), firing at instant `at`."""
+    def event(
+        self, due: tuple[float, int, str], at: float, origin: str, when: DateTime | None = None
+    ) -> Event:
+        """The event of timer `due` (from next_due), firing at instant `at` (`when`: that
+        instant as a DateTime, when the caller has it already)."""
         _, kind, eid = due
         if kind == 0:
             hours = _span(self.auto_resolve or 0)
@@ -300,15 +304,25 @@ class _Track:
             span = _span(self.ack_timeout or 0)
             text = f"Acknowledgement timed out after {span}: triggered again, escalation restarts at level 1"
             return self._event(eid, at, origin, "unacknowledged", text, REASON_ACK)
-        return self._escalated(self.pending, eid, at, origin)
+        return self._escalated(self.pending, eid, at, origin, when)
 
     def _event(
-        self, eid: str, t: float, origin: str, kind: str, text: str, data: dict[str, Any]
+        self,
+        eid: str,
+        t: float,
+        origin: str,
+        kind: str,
+        text: str,
+        data: dict[str, Any],
+        when: DateTime | None = None,
     ) -> Event:
         # Event's fields in order; `data` copied: the reasons are shared constants
-        return Event(eid, to_datetime(t), kind, AUTHOR, origin, text, self.inc, dict(data))
+        at = to_datetime(t) if when is None else when
+        return Event(eid, at, kind, AUTHOR, origin, text, self.inc, dict(data))
 
-    def _escalated(self, i: int, eid: str, at: float, origin: str) -> Event:
+    def _escalated(
+        self, i: int, eid: str, at: float, origin: str, when: DateTime | None = None
+    ) -> Event:
         assert self.policy is not None
         t, level, loop = self.steps[i]
         # who is on call when the step falls due (it may fire later, never earlier)
@@ -320,7 +334,7 @@ class _Track:
         if i == 0:
             data["first"] = True  # the incident's first page, not an escalation
         text = f"{head} ({passes}) of {self.policy.name}: {who}"
-        return self._event(eid, at, origin, "escalated", text, data)
+        return self._event(eid, at, origin, "escalated", text, data, when)
 
 
 REASON_AUTO = {"reason": "auto_resolve"}
@@ -423,7 +437,23 @@ def _first_page(
         return None
     # every later step and timer is at least a second after t0 (rules wait a minute or
     # more, timeouts are whole seconds): nothing else falls due by `until`
-    return [track.event((t, 2, eid), max(t, track.clock), origin)]
+    fire = max(t, track.clock)
+    # the page falls at the opening's instant: its DateTime is the one to_datetime would
+    # build again from t0, for a UTC instant the float holds to the microsecond
+    when = opened.at if fire == t0 and _same_again(opened.at, t0) else None
+    return [track.event((t, 2, eid), fire, origin, when)]
+
+
+# POSIX seconds below this hold a microsecond instant closely enough that to_datetime
+# rounds back to it exactly (the float's spacing stays under a microsecond: 2**33 s is
+# the year 2242)
+_EXACT_SECONDS = float(2**33)
+
+
+def _same_again(at: datetime, t: float) -> bool:
+    """`to_datetime(t) == at` for `t = timestamp(at)`, known without building it: `at` is
+    a pendulum DateTime in UTC (as to_datetime makes) within the exact range."""
+    return at.__class__ is DateTime and at.tzinfo is _PENDULUM_UTC and 0 <= t < _EXACT_SECONDS
 
 
 def timed_events(

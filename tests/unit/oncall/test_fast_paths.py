@@ -278,3 +278,24 @@ def test_the_shortcut_answers_most_openings():
     finally:
         esc._simulate = plain
     assert calls == [] and page.kind == "escalated" and page.data["first"] is True
+
+
+@hsettings(max_examples=500, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=2**33 - 1),
+    st.integers(min_value=0, max_value=999_999),
+)
+@example(2**33 - 1, 999_999)
+@example(1_787_220_000, 10_000)
+def test_a_utc_instant_comes_back_from_its_seconds_as_itself(whole, micro):
+    """The first page reuses its opening's DateTime instead of building it again from
+    the float seconds: for a UTC instant in the range it does that in, the same one."""
+    from console.domain.clock import timestamp
+    from console.domain.oncall.escalation import _same_again
+
+    at = pendulum.from_timestamp(whole, tz="UTC").add(microseconds=micro)
+    at = pendulum.instance(at, tz=pendulum.UTC) if at.tzinfo is not pendulum.UTC else at
+    t = timestamp(at)
+    assert _same_again(at, t)
+    assert to_datetime(t) == at
+    assert (to_datetime(t).microsecond, to_datetime(t).second) == (at.microsecond, at.second)
