@@ -234,8 +234,9 @@ class _Run:
                 "op": op,
                 "incident": incident,
                 "args": args,
-                # formatted when first needed (a repeat makes no intent), then remembered
-                "created_at": iso(self.at),
+                # iso(self.at), cut from the instant to the microsecond that this write's
+                # records are stamped with anyway (formatted once, then remembered)
+                "created_at": iso_precise(self.at)[:19] + "Z",
                 "origin": ORIGIN,
             }
         )
