@@ -468,14 +468,28 @@ class Store:
     def _refresh_locked(self) -> bool:
         app = self._appender
         if app is not None and self._appender_gen == self._gen and self._offset:
-            # the usual case for a writer: one fstat of the journal it appends to and a
-            # read of the write counter show that nobody else wrote (or compacted) since
-            # its last write
-            st = os.fstat(app.fd)
-            if st.st_nlink and st.st_size == self._size_known and self._quiet_since(app.fd):
-                # a write under this same lock needs no second look at the file
-                self._clean_to = st.st_size
-                return False
+            # the usual case for a writer: nobody else wrote (or compacted) since its last
+            # write. With the counter mapped, its count says so alone: every writer counts
+            # its write before it makes it, and a compaction counts itself before it
+            # replaces the journal, so an unchanged count leaves the journal as this
+            # process last saw it, `_size_known` bytes long (no system call at all)
+            counter = self._counter
+            if counter is not None and self._lock_pid == _PID:
+                if (
+                    self._size_known >= 0
+                    and self._writes_seen >= 0
+                    and int.from_bytes(counter[:8], "little") == self._writes_seen
+                ):
+                    # a write under this same lock needs no second look at the file
+                    self._clean_to = self._size_known
+                    return False
+            else:
+                # one fstat of the journal it appends to, and the counter read from the
+                # lock file (or a look at the journal and the snapshot, without one)
+                st = os.fstat(app.fd)
+                if st.st_nlink and st.st_size == self._size_known and self._quiet_since(app.fd):
+                    self._clean_to = st.st_size
+                    return False
         self._close_journal_fd()  # from here on the journal may be another file
         if not self.path.is_dir():
             return False

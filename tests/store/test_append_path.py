@@ -1,7 +1,8 @@
 """The append path keeps its journal and lock open between writes: it must still see others.
 
-A writer checks one fstat of the journal it holds (and the snapshot's signature) before
-each write; these cases are the ones where that check must send it back to the files.
+Before each write a writer checks only the lock file's write counter (one that cannot map
+it, one fstat of the journal it holds and the counter or the snapshot's signature); these
+cases are the ones where that check must send it back to the files.
 """
 
 from __future__ import annotations
