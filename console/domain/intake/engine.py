@@ -367,7 +367,8 @@ class _Run:
             return
         entry = self.scratch.entry(key)
         if entry is None:
-            started = _source_time(alert, start=True)
+            # _source_time's answer without the call for the formats that never give one
+            started = _source_time(alert, True) if alert.format == "alertmanager" else None
             # the last resolve's time matters only to a sender that gives a start time
             last_resolve = self.scratch.resolved_source_time(key) if started else None
             if last_resolve and started and started <= last_resolve:
@@ -572,7 +573,7 @@ class _Run:
             data["component"] = alert.component
         if alert.occurred_at is not None:
             data["occurred_at"] = iso(alert.occurred_at)
-        started = _source_time(alert, start=True)
+        started = _source_time(alert, True) if alert.format == "alertmanager" else None
         if started is not None:
             data["started_at"] = started
         details = _bounded_details(alert.custom_details)
