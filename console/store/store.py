@@ -469,7 +469,10 @@ class Store:
         app = self._appender
         if app is not None and self._appender_gen == self._gen and self._offset:
             # the usual case for a writer: nobody else wrote (or compacted) since its last
-            # write. With the counter mapped, its count says so alone: every writer counts
+            # write. Only a writer with its journal open (reopened only by a write, under
+            # the lock) takes this path: a look without the lock (refresh) may count a
+            # write not made yet, and closes the journal below so the next look reads
+            # again. With the counter mapped, its count says so alone: every writer counts
             # its write before it makes it, and a compaction counts itself before it
             # replaces the journal, so an unchanged count leaves the journal as this
             # process last saw it, `_size_known` bytes long (no system call at all)

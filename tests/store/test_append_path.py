@@ -164,3 +164,31 @@ def test_a_writer_with_its_counter_mapped_and_one_without_see_each_others_writes
     count = int.from_bytes((path / "lock").read_bytes(), "little")
     assert count == mapped._writes_counted() == plain._writes_counted() == 21
     assert markers(Store.open(path, read_only=True)) == set(range(21))
+
+
+def test_a_look_without_the_lock_during_anothers_write_does_not_hide_that_write(tmp_path):
+    """refresh() reads without the write lock: it may look while another writer has
+    counted its write but not made it yet. That look must not pass for one that saw the
+    write, or this process would never read the line, and its next write would go where
+    that line is."""
+    path = tmp_path / "store"
+    a, b = Store.open(path), Store.open(path)
+    clock = FixedClock(T0)
+    a.transact(lambda s: note_batch(0, clock))  # a holds its journal open for appends
+    b.transact(lambda s: note_batch(1, clock))
+    a.refresh()
+    appender = b._appender
+    assert appender is not None
+    make_write = appender.append
+
+    def looked_at_midway(*args, **kwargs):
+        a.refresh()  # b has counted this write; its line is not there yet
+        return make_write(*args, **kwargs)
+
+    appender.append = looked_at_midway  # type: ignore[method-assign]
+    b.transact(lambda s: note_batch(2, clock))
+    appender.append = make_write  # type: ignore[method-assign]
+    a.refresh()
+    assert markers(a) == {0, 1, 2}
+    a.transact(lambda s: note_batch(3, clock))
+    assert markers(Store.open(path, read_only=True)) == {0, 1, 2, 3}
