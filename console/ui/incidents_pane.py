@@ -331,14 +331,16 @@ class IncidentsPane(QuietBorder, ScrollView, can_focus=True):
                 )
                 return Strip([Segment(fit(" " + text, width), base + self._style("muted"))])
             return Strip.blank(width, base)
-        key = self._key(index, width, int(self.now_ts // 60))
+        return self._cached_row(self._key(index, width, int(self.now_ts // 60)), width, base)
+
+    def _cached_row(self, key: tuple, width: int, base: Style) -> Strip:
+        """The row `key` (from `_key`) names, drawn once while its drawing holds."""
         strip = self._cache.get(key)
         if strip is None:
             if len(self._cache) > 4 * 1024:  # a long walk down 10k rows
                 self._cache.clear()
             row, selected, flashing = key[0], key[2], key[3]
-            strip = self._row_strip(row, width, base, selected, flashing)
-            self._cache[key] = strip
+            strip = self._cache[key] = self._row_strip(row, width, base, selected, flashing)
         return strip
 
     def _key(self, index: int, width: int, minute: int, selected: bool | None = None) -> tuple:
@@ -357,13 +359,8 @@ class IncidentsPane(QuietBorder, ScrollView, can_focus=True):
         if self._base is None:
             self._base = self.rich_style
         for at, selected in ((index, True), (self.cursor, False)):
-            if not 0 <= at < len(self.rows):
-                continue
-            key = self._key(at, width, minute, selected=selected)
-            if key not in self._cache:
-                if len(self._cache) > 4 * 1024:
-                    self._cache.clear()
-                self._cache[key] = self._row_strip(key[0], width, self._base, selected, key[3])
+            if 0 <= at < len(self.rows):
+                self._cached_row(self._key(at, width, minute, selected=selected), width, self._base)
 
     def _header(self, width: int, base: Style) -> Strip:
         cols = self._columns(width)

@@ -211,15 +211,7 @@ class LineView(QuietBorder, ScrollView, can_focus=True):
         if index >= len(self._lines):
             strip = Strip.blank(width, base)
         else:
-            text = self._lines[index]
-            if self._drawn_for != (width, base) or len(self._drawn) > 8 * 1024:
-                self._drawn, self._drawn_for = {}, (width, base)
-            hit = self._drawn.get(id(text))
-            if hit is not None and hit[0] is text:
-                strip = hit[1]
-            else:
-                strip = self._draw(text, width, base)
-                self._drawn[id(text)] = (text, strip)
+            strip = self._drawn_strip(self._lines[index], width, base)
         self._cache[index] = strip
         return strip
 
@@ -227,14 +219,19 @@ class LineView(QuietBorder, ScrollView, can_focus=True):
         """Draw `text` now, for a `set_lines` to come (a line that fits the pane: one
         that wraps is laid out anew at every `set_lines`)."""
         width = self.size.width
-        if text.cell_len > max(width - 1, 10) and not text.no_wrap:
-            return
-        base = self.base_style()
+        if text.no_wrap or text.cell_len <= max(width - 1, 10):
+            self._drawn_strip(text, width, self.base_style())
+
+    def _drawn_strip(self, text: Text, width: int, base: Style) -> Strip:
+        """`text` drawn at `width` on `base`, drawn once while its object lives."""
         if self._drawn_for != (width, base) or len(self._drawn) > 8 * 1024:
             self._drawn, self._drawn_for = {}, (width, base)
         hit = self._drawn.get(id(text))
-        if hit is None or hit[0] is not text:
-            self._drawn[id(text)] = (text, self._draw(text, width, base))
+        if hit is not None and hit[0] is text:
+            return hit[1]
+        strip = self._draw(text, width, base)
+        self._drawn[id(text)] = (text, strip)
+        return strip
 
     def _draw(self, text: Text, width: int, base: Style) -> Strip:
         segments = _segments(text, base)
