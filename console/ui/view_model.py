@@ -52,59 +52,67 @@ class IncidentRow(NamedTuple):
 
     @classmethod
     def of(cls, inc: Incident) -> IncidentRow:
-        # made for every incident at start: clean()'s fast path written out, attributes
-        # read once, the tuple built positionally (in the fields' order above)
-        title = inc.title
-        if len(title) > TITLE_LIMIT or not title.isprintable():
-            title = inert(title, TITLE_LIMIT)
-        service = inc.service or ""
-        if len(service) > 60 or not service.isprintable():
-            service = inert(service, 60)
-        who = inc.roles.get("commander") or inc.assignee or ""
-        if len(who) > 60 or not who.isprintable():
-            who = inert(who, 60)
-        inc_id, status, severity = inc.id, inc.status, inc.severity
-        number = int(inc_id.split("-", 1)[1])  # Incident.number
-        created_ts = timestamp(inc.created_at)
+        # made for every incident at start: attributes read once
         page_update = inc.last_page_update_at
-        return cls(
-            inc_id,
-            number,
-            severity,
-            status,
-            title,
-            service,
-            created_ts,
-            who,
+        return cls._made(
+            inc.id,
+            inc.title,
+            inc.service,
+            inc.roles.get("commander") or inc.assignee,
+            inc.status,
+            inc.severity,
+            timestamp(inc.created_at),
             inc.urgency,
             inc.page_status,
             timestamp(page_update) if page_update else None,
-            order_key(status, severity, created_ts, number),  # incident_order
-            f"{inc_id} {title} {service} {who}".lower(),
         )
 
     @classmethod
     def of_stored(cls, row: dict[str, Any]) -> IncidentRow:
         """`of` for an incident still the row its snapshot stored (checked with
-        `check_incident_row`): the same IncidentRow, without building the Incident, its
-        containers and its DateTimes (a first screen lists 10,000 incidents)."""
-        title = row["title"]
+        `check_stored_incident`): the same IncidentRow, without building the Incident, its
+        containers and its DateTimes (a first screen lists 10,000 incidents). A field the
+        row leaves out reads the Incident's default, as `of` would."""
+        roles = row.get("roles")
+        page_update = row.get("last_page_update_at")
+        return cls._made(
+            row["id"],
+            row["title"],
+            row.get("service"),
+            (roles.get("commander") if roles else None) or row.get("assignee"),
+            row.get("status", Incident.status),
+            row.get("severity", Incident.severity),
+            stored_timestamp(row["created_at"]),
+            row.get("urgency", Incident.urgency),
+            row.get("page_status", Incident.page_status),
+            stored_timestamp(page_update) if page_update else None,
+        )
+
+    @classmethod
+    def _made(
+        cls,
+        inc_id: str,
+        title: str,
+        service: str | None,
+        who: str | None,
+        status: str,
+        severity: int | None,
+        created_ts: float,
+        urgency: str,
+        page_status: str | None,
+        page_updated_ts: float | None,
+    ) -> IncidentRow:
+        # clean()'s fast path written out, the tuple built positionally (in the fields'
+        # order above): 10k rows at every start
         if len(title) > TITLE_LIMIT or not title.isprintable():
             title = inert(title, TITLE_LIMIT)
-        service = row.get("service") or ""
+        service = service or ""
         if len(service) > 60 or not service.isprintable():
             service = inert(service, 60)
-        roles = row.get("roles")
-        who = (roles.get("commander") if roles else None) or row.get("assignee") or ""
+        who = who or ""
         if len(who) > 60 or not who.isprintable():
             who = inert(who, 60)
-        inc_id = row["id"]
-        # a field the row leaves out reads the Incident's default, as `of` would
-        status = row.get("status", Incident.status)
-        severity = row.get("severity", Incident.severity)
-        number = int(inc_id.split("-", 1)[1])
-        created_ts = stored_timestamp(row["created_at"])
-        page_update = row.get("last_page_update_at")
+        number = int(inc_id.split("-", 1)[1])  # Incident.number
         return cls(
             inc_id,
             number,
@@ -114,10 +122,10 @@ class IncidentRow(NamedTuple):
             service,
             created_ts,
             who,
-            row.get("urgency", Incident.urgency),
-            row.get("page_status", Incident.page_status),
-            stored_timestamp(page_update) if page_update else None,
-            order_key(status, severity, created_ts, number),
+            urgency,
+            page_status,
+            page_updated_ts,
+            order_key(status, severity, created_ts, number),  # incident_order
             f"{inc_id} {title} {service} {who}".lower(),
         )
 
