@@ -312,9 +312,6 @@ def _timestamp(value: Any, where: str, errors: list[str]) -> DateTime | None:
 
 def parse_events_v2(body: dict, received_at: DateTime) -> list[Alert]:
     """An Events API v2 `enqueue` body (`event_action` trigger, acknowledge or resolve)."""
-    fast = _clean_trigger(body)
-    if fast is not None:
-        return [fast]
     errors: list[str] = []
     routing_key = _str_field(body, "routing_key", errors)
     if routing_key is None and not errors:
@@ -390,72 +387,6 @@ def parse_events_v2(body: dict, received_at: DateTime) -> list[Alert]:
             occurred,
         )
     ]
-
-
-def _clean_trigger(body: dict) -> Alert | None:
-    """The Alert of an Events v2 trigger with nothing wrong in it and no text to clean or
-    cut (nearly every body a monitor sends), as `parse_events_v2` makes it, with a check
-    per field instead of its error bookkeeping and a call per text. None for any other
-    body: the full path then answers (its errors, its cleaning)."""
-    routing_key = body.get("routing_key")
-    payload = body.get("payload")
-    if (
-        body.get("event_action") != "trigger"
-        or routing_key.__class__ is not str
-        or not routing_key
-        or routing_key.isspace()
-        or payload.__class__ is not dict
-        or payload.get("timestamp") is not None
-    ):
-        return None
-    dedup_key = body.get("dedup_key")
-    if dedup_key is not None:
-        if dedup_key.__class__ is not str or len(dedup_key) > MAX_FIELD:
-            return None
-        if not dedup_key or dedup_key.isspace():
-            dedup_key = None  # blank: no key, as _str_field reads it
-    summary = payload.get("summary")
-    source = payload.get("source")
-    if (
-        summary.__class__ is not str
-        or not summary
-        or not _is_clean(summary, MAX_SUMMARY)
-        or source.__class__ is not str
-        or not source
-        or not _is_clean(source, MAX_FIELD)
-    ):
-        return None
-    severity = payload.get("severity")
-    if severity.__class__ is not str or severity not in SEVERITIES:
-        return None
-    component = payload.get("component")
-    group = payload.get("group")
-    event_class = payload.get("class")
-    client = body.get("client")
-    for text, limit in (
-        (component, MAX_FIELD),
-        (group, MAX_FIELD),
-        (event_class, MAX_FIELD),
-        (client, 64),
-    ):
-        if text is not None and (text.__class__ is not str or not _is_clean(text, limit)):
-            return None
-    return Alert(
-        "events_v2",
-        "trigger",
-        dedup_key,
-        summary,
-        source,
-        severity,
-        component or "",
-        group or "",
-        event_class or "",
-        _clean_details(payload.get("custom_details")),
-        routing_key,
-        client or "events-api",
-        None,
-        None,
-    )
 
 
 def _is_text(value: Any) -> bool:
