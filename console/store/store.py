@@ -481,7 +481,7 @@ class Store:
                 if (
                     self._size_known >= 0
                     and self._writes_seen >= 0
-                    and int.from_bytes(counter[:8], "little") == self._writes_seen
+                    and self._writes_counted() == self._writes_seen
                 ):
                     # a write under this same lock needs no second look at the file
                     self._clean_to = self._size_known
